@@ -1,0 +1,4 @@
+// The single entry point: CLI and OCI hook (bundled into dist/nerdnet.js).
+import { main } from '../cli/main.js';
+
+process.exitCode = await main(process.argv);

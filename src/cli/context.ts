@@ -1,0 +1,36 @@
+// Global flags shared by every command (nerdctl's names), resolved once per invocation.
+import type { Command } from 'commander';
+import { discoverCniDirs, type CniDirs } from '../lib/cni/discovery.js';
+
+export interface GlobalFlags {
+  namespace: string;
+  address: string;
+  dataRoot: string;
+  cniPath?: string;
+  cniNetconfpath?: string;
+  debug: boolean;
+}
+
+export interface CliContext {
+  flags: GlobalFlags;
+  dirs: CniDirs;
+  debug: (msg: string) => void;
+}
+
+export function addGlobalOptions(program: Command): void {
+  program
+    .option('-n, --namespace <ns>', 'containerd namespace (env CONTAINERD_NAMESPACE)', process.env.CONTAINERD_NAMESPACE ?? 'default')
+    .option('-a, --address <path>', 'containerd address (env CONTAINERD_ADDRESS)', process.env.CONTAINERD_ADDRESS ?? '/run/containerd/containerd.sock')
+    .option('--data-root <dir>', 'root of nerdnet/nerdctl data', '/var/lib/nerdctl')
+    .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
+    .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
+    .option('--debug', 'log what nerdnet does to stderr', false);
+}
+
+export function contextFrom(cmd: Command): CliContext {
+  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  const dirs = discoverCniDirs({ cniPath: flags.cniPath, netconfPath: flags.cniNetconfpath });
+  const debug = flags.debug ? (msg: string) => process.stderr.write(`DEBU ${msg}\n`) : () => {};
+  debug(`CNI plugin dirs ${dirs.pluginDirs.join(':')} (from ${dirs.pluginDirsFrom}); conf dir ${dirs.confDir} (from ${dirs.confDirFrom})`);
+  return { flags, dirs, debug };
+}
