@@ -178,6 +178,16 @@ describe('DelNetworkList', () => {
     assert.ok((await fake.calls()).every((c) => c.stdin.prevResult === undefined));
   });
 
+  it('reuses the cached capability args and CNI_ARGS when the caller gives none (portmap leaks otherwise)', async () => {
+    const list = await makeList();
+    await cni.addNetworkList(list, rt);
+    await fake.clearCalls();
+    await cni.delNetworkList(list, { containerID: rt.containerID, netns: rt.netns, ifName: rt.ifName });
+    const first = (await fake.calls()).find((c) => c.plugin === 'noop');
+    assert.deepEqual(first?.stdin.runtimeConfig, { portMappings: rt.capabilityArgs.portMappings, otherCapability: 'x' });
+    assert.equal(first?.env.CNI_ARGS, 'K8S_POD_NAME=x;IgnoreUnknown=1');
+  });
+
   it('sends no prevResult below 0.4.0', async () => {
     const list = await makeList('0.3.1');
     await cni.addNetworkList(list, rt);

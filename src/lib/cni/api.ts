@@ -164,8 +164,9 @@ export class CniConfig {
     }
   }
 
-  async delNetworkList(list: NetworkConfigList, rt: RuntimeConf, o: OpOptions = {}): Promise<void> {
+  async delNetworkList(list: NetworkConfigList, given: RuntimeConf, o: OpOptions = {}): Promise<void> {
     const version = await this.effectiveVersion(list, o);
+    const rt = await this.withCachedArgs(list, given);
     let prevResult: JsonObject | undefined;
     if (compareVersions(version, CHECK_MIN) >= 0) {
       try {
@@ -188,6 +189,24 @@ export class CniConfig {
       }
     }
     await this.cache.remove(list.name, rt.containerID, rt.ifName);
+  }
+
+  // DEL must see the ADD's capability args and CNI_ARGS (portmap's DEL is a no-op without its
+  // mappings: rules leak). libcni leaves that to the caller; a caller that gives none gets the cached ones.
+  private async withCachedArgs(list: NetworkConfigList, rt: RuntimeConf): Promise<RuntimeConf> {
+    const noCaps = !rt.capabilityArgs || Object.keys(rt.capabilityArgs).length === 0;
+    const noArgs = !rt.args || rt.args.length === 0;
+    if (!noCaps && !noArgs) return rt;
+    let cached;
+    try {
+      cached = await this.cache.read(list.name, rt.containerID, rt.ifName);
+    } catch {
+      return rt;
+    }
+    const out: RuntimeConf = { ...rt };
+    if (noCaps && cached?.capabilityArgs) out.capabilityArgs = cached.capabilityArgs;
+    if (noArgs && cached?.cniArgs) out.args = cached.cniArgs;
+    return out;
   }
 
   // STATUS (1.1.0): the first plugin error is returned as is, so codes 50/51 reach the caller.
