@@ -5,7 +5,7 @@ import { assignInterfaces, buildAttachResult } from './attach.js';
 import { confListFromBytes } from './conf.js';
 import type { Result100 } from './result.js';
 
-const r = (o: Partial<Result100>): Result100 => ({ cniVersion: '1.1.0', ...o }) as Result100;
+const r = (o: Partial<Result100>): Result100 => ({ cniVersion: '1.1.0', ...o });
 
 describe('buildAttachResult', () => {
   it('puts IPs without an interface index on the default interface (TestLibCNIType020)', () => {
