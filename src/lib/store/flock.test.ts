@@ -36,11 +36,12 @@ describe('FileLock', () => {
 
   it('waits for a holder in another process', async () => {
     const path = join(dir, 'held');
-    const holder = spawn('flock', [path, 'sleep', '0.5']);
-    await new Promise((r) => setTimeout(r, 150));
-    const started = Date.now();
-    await withLock(path, () => {});
-    assert.ok(Date.now() - started >= 200, 'acquired while flock(1) still held it');
+    const marker = join(dir, 'holder-finished');
+    // The holder writes the marker as the last thing it does while holding the lock.
+    const holder = spawn('flock', [path, '-c', `echo locked; sleep 0.3; touch ${marker}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    await new Promise((r) => holder.stdout.once('data', r));
+    const { existsSync } = await import('node:fs');
+    await withLock(path, () => assert.ok(existsSync(marker), 'acquired while flock(1) still held it'));
     await new Promise((r) => holder.on('close', r));
   });
 

@@ -1,0 +1,125 @@
+// /etc/hosts content (spec 5.3): lines kept from outside the `# <nerdctl>` block, then the block with
+// localhost, extra hosts and one line per address of every container sharing a network. Pure.
+import { compareIP, formatIP, tryParseCIDR, unmapIPv4 } from '../ip/index.js';
+import type { IP } from '../ip/index.js';
+import type { HostsMeta } from './hosts-meta.js';
+
+export const MARKER_BEGIN = '<nerdctl>';
+export const MARKER_END = '</nerdctl>';
+// The default network has no `.bridge` suffix (updater.go createLine).
+export const DEFAULT_NETWORK = 'bridge';
+const LOCALHOST_LINES = '127.0.0.1\tlocalhost localhost.localdomain\n::1\t\tlocalhost localhost.localdomain\n';
+
+// Lines outside the marked block, normalized as nerdctl does (parseHostsButSkipMarkedRegion): trimmed,
+// tabs → spaces; blank, comment, localhost, single-field and trailing-comment lines dropped.
+export function parseHostsOutsideBlock(content: string): string[] {
+  const kept: string[] = [];
+  let skip = false;
+  for (const rawLine of content.split('\n')) {
+    // bufio.ScanLines drops one trailing \r.
+    const line = rawLine.replace(/\r$/, '').replace(/^[ \t]+|[ \t]+$/g, '').replace(/\t/g, ' ');
+    let sawEnd = false;
+    if (line.startsWith('#')) {
+      const comment = line.slice(1).trim();
+      if (comment === MARKER_BEGIN) skip = true;
+      else if (comment === MARKER_END) sawEnd = true;
+    }
+    if (!skip && keepLine(line)) kept.push(line);
+    if (sawEnd) skip = false;
+  }
+  return kept;
+}
+
+function keepLine(line: string): boolean {
+  if (line === '' || line.startsWith(';') || line.startsWith('#')) return false;
+  const space = line.indexOf(' ');
+  if (space <= 0) return false;
+  const first = line.slice(0, space);
+  if (first === '127.0.0.1' || first === '::1') return false;
+  const names = line.slice(space + 1).split(/\s+/).filter((f) => f !== '');
+  return names.length > 0 && !names.some((n) => n.startsWith('#'));
+}
+
+// Go's "%-15s %s\n": the address padded to 15 columns, one space, the names.
+export function hostsLine(ip: string, names: readonly string[]): string {
+  return `${ip.padEnd(15)} ${names.join(' ')}\n`;
+}
+
+// Names for an address of `owner` on `network`, as seen by a container on `myNetworks` (createLine).
+// Deviation: an empty hostname (CNI + --uts=host) yields no "" or ".net" names.
+export function namesFor(owner: HostsMeta, network: string, myNetworks: ReadonlySet<string>): string[] {
+  if (!myNetworks.has(network)) return [];
+  const names: string[] = [];
+  if (owner.Domainname !== '' && owner.Hostname !== '') names.push(`${owner.Hostname}.${owner.Domainname}`);
+  for (const base of [owner.Hostname, owner.Name]) {
+    if (base === '') continue;
+    names.push(base);
+    if (network !== DEFAULT_NETWORK) names.push(`${base}.${network}`);
+  }
+  return names;
+}
+
+export interface AddressEntry {
+  ip: IP;
+  text: string;
+  owner: HostsMeta;
+  network: string;
+}
+
+function usable(ip: IP): boolean {
+  if (ip.family === 4) return ip.value >> 24n !== 127n && ip.value !== 0n;
+  return ip.value !== 1n && ip.value !== 0n;
+}
+
+// Phase 1: every non-loopback, specified address of every record → its owner and network. Records
+// are visited by ID and networks by name, so "last writer wins" on a repeated IP is deterministic.
+export function indexAddresses(metas: readonly HostsMeta[]): Map<string, AddressEntry> {
+  const index = new Map<string, AddressEntry>();
+  for (const owner of [...metas].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0))) {
+    for (const network of Object.keys(owner.Networks ?? {}).sort()) {
+      const ips = (owner.Networks?.[network] as { ips?: unknown } | undefined)?.ips;
+      if (!Array.isArray(ips)) continue;
+      for (const cfg of ips as Array<{ address?: unknown }>) {
+        const parsed = typeof cfg?.address === 'string' ? tryParseCIDR(cfg.address) : undefined;
+        if (!parsed) continue;
+        const ip = unmapIPv4(parsed.ip);
+        if (!usable(ip)) continue;
+        const text = formatIP(ip);
+        index.set(text, { ip, text, owner, network });
+      }
+    }
+  }
+  return index;
+}
+
+// The block for `self`. Order (nerdctl's is map-random): localhost; extra hosts by name; self's own
+// addresses; then every peer address, each group in address order (IPv4 before IPv6, numeric).
+export function buildHostsBlock(self: HostsMeta, index: ReadonlyMap<string, AddressEntry>): string {
+  let out = `# ${MARKER_BEGIN}\n${LOCALHOST_LINES}`;
+  for (const host of Object.keys(self.ExtraHosts).sort()) out += hostsLine(self.ExtraHosts[host] ?? '', [host]);
+  const myNetworks = new Set(Object.keys(self.Networks ?? {}));
+  const lines: Array<{ entry: AddressEntry; names: string[] }> = [];
+  for (const entry of index.values()) {
+    const names = namesFor(entry.owner, entry.network, myNetworks);
+    if (names.length > 0) lines.push({ entry, names });
+  }
+  const rank = (e: AddressEntry): number => (e.owner.ID === self.ID ? 0 : 1);
+  lines.sort((a, b) => rank(a.entry) - rank(b.entry) || compareIP(a.entry.ip, b.entry.ip));
+  for (const { entry, names } of lines) out += hostsLine(entry.text, names);
+  return `${out}# ${MARKER_END}\n`;
+}
+
+// Kept outside lines (each + "\n"), then the block.
+export function assembleHostsFile(kept: readonly string[], block: string): string {
+  return kept.map((l) => `${l}\n`).join('') + block;
+}
+
+// The new content of `self`'s hosts file given its current content.
+export function renderHostsFile(current: string, self: HostsMeta, index: ReadonlyMap<string, AddressEntry>): string {
+  return assembleHostsFile(parseHostsOutsideBlock(current), buildHostsBlock(self, index));
+}
+
+// True when the record is on at least one of `networks` (its block can list addresses there).
+export function sharesNetwork(meta: HostsMeta, networks: ReadonlySet<string>): boolean {
+  return Object.keys(meta.Networks ?? {}).some((n) => networks.has(n));
+}

@@ -1,0 +1,206 @@
+// The hosts store: nerdctl's Acquire/Release/Update/Delete semantics, peer-only regeneration,
+// tolerance of corrupt records, refusal of bad input before any write, flock interop.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { networksOf } from '../../../test/fixtures/etc/make-meta.js';
+import { snapshot } from '../../../test/fixtures/etc/tree.js';
+import { DataStoreLayout } from '../store/layout.js';
+import { indexAddresses, renderHostsFile } from './hosts-file.js';
+import { HostsStore } from './hosts-store.js';
+import { parseHostsMeta } from './hosts-meta.js';
+import type { ContainerHostsInfo } from './hosts-meta.js';
+
+let dir: string;
+let n = 0;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nerdnet-hostsstore-'));
+});
+after(async () => rm(dir, { recursive: true, force: true }));
+
+function fresh(): { store: HostsStore; layout: DataStoreLayout; warnings: string[] } {
+  const layout = new DataStoreLayout(join(dir, `ds${n++}`));
+  const warnings: string[] = [];
+  return { layout, warnings, store: new HostsStore({ layout, logger: (level, msg) => level === 'warn' && warnings.push(msg) }) };
+}
+
+function info(name: string, nets?: Record<string, string[]>, extra: Partial<ContainerHostsInfo> = {}): ContainerHostsInfo {
+  return { name, hostname: `${name}-h`, networks: networksOf(nets), ...extra };
+}
+
+const hosts = (layout: DataStoreLayout, id: string): Promise<string> => readFile(layout.hostsPath('default', id), 'utf8');
+
+describe('HostsStore', () => {
+  it('acquire writes meta.json (0600, atomic) and the hosts file (0644) in 0700 dirs', async () => {
+    const { store, layout } = fresh();
+    const report = await store.acquire({ ns: 'default', id: 'aaa', meta: info('web', { n1: ['10.4.1.2/24'] }) });
+    assert.deepEqual(report, { rewritten: ['aaa'], unchanged: [], skipped: [] });
+    assert.equal((await stat(layout.hostsMetaPath('default', 'aaa'))).mode & 0o777, 0o600);
+    assert.equal((await stat(layout.hostsPath('default', 'aaa'))).mode & 0o777, 0o644);
+    assert.equal((await stat(layout.etchostsDir('default', 'aaa'))).mode & 0o777, 0o700);
+    assert.match(await hosts(layout, 'aaa'), /^10\.4\.1\.2 {8}web-h web-h\.n1 web web\.n1$/m);
+    assert.deepEqual(Object.keys(JSON.parse(await readFile(layout.hostsMetaPath('default', 'aaa'), 'utf8')) as object), ['ID', 'Networks', 'Hostname', 'ExtraHosts', 'Name', 'Domainname']);
+  });
+
+  it('never overwrites an existing hosts file (host mode, #3907): host lines stay before the block', async () => {
+    const { store, layout } = fresh();
+    const path = await store.allocHostsFile('default', 'hhh', '192.168.1.10\tnas\n127.0.0.1 localhost\n');
+    assert.equal(path, layout.hostsPath('default', 'hhh'));
+    await store.acquire({ ns: 'default', id: 'hhh', meta: info('host1', undefined, { extraHosts: [{ host: 'db', ip: '10.0.0.5' }] }) });
+    assert.equal(await hosts(layout, 'hhh'), '192.168.1.10 nas\n# <nerdctl>\n127.0.0.1\tlocalhost localhost.localdomain\n::1\t\tlocalhost localhost.localdomain\n10.0.0.5        db\n# </nerdctl>\n');
+  });
+
+  it('rewrites only containers sharing a network, and only when their content changes', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    await store.acquire({ ns: 'default', id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    await store.acquire({ ns: 'default', id: 'c', meta: info('c', { n2: ['10.4.2.2/24'] }) });
+    await store.acquire({ ns: 'default', id: 'd', meta: info('d') });
+    const cBefore = await stat(layout.hostsPath('default', 'c'));
+    assert.deepEqual(await store.acquire({ ns: 'default', id: 'e', meta: info('e', { n1: ['10.4.1.4/24'] }) }), { rewritten: ['a', 'b', 'e'], unchanged: [], skipped: [] });
+    assert.equal((await stat(layout.hostsPath('default', 'c'))).mtimeMs, cBefore.mtimeMs);
+    for (const id of ['a', 'b', 'e']) assert.match(await hosts(layout, id), /10\.4\.1\.4 +e-h e-h\.n1 e e\.n1/);
+    assert.doesNotMatch(await hosts(layout, 'c'), /10\.4\.1/);
+    // Same record again: nothing to write.
+    const aBefore = await stat(layout.hostsPath('default', 'a'));
+    assert.deepEqual(await store.acquire({ ns: 'default', id: 'e', meta: info('e', { n1: ['10.4.1.4/24'] }) }), { rewritten: [], unchanged: ['a', 'b', 'e'], skipped: [] });
+    assert.equal((await stat(layout.hostsPath('default', 'a'))).mtimeMs, aBefore.mtimeMs);
+    // Moving e to n2 updates both its old and its new peers.
+    assert.deepEqual((await store.acquire({ ns: 'default', id: 'e', meta: info('e', { n2: ['10.4.2.9/24'] }) })).rewritten, ['a', 'b', 'c', 'e']);
+    assert.doesNotMatch(await hosts(layout, 'a'), /e-h/);
+  });
+
+  it('release keeps the hosts file, removes the peer lines, and is idempotent', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    await store.acquire({ ns: 'default', id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    const own = await hosts(layout, 'b');
+    assert.deepEqual(await store.release('default', 'b'), { released: true, rewritten: ['a'], unchanged: [], skipped: [] });
+    assert.equal(await hosts(layout, 'b'), own);
+    assert.doesNotMatch(await hosts(layout, 'a'), /b-h/);
+    assert.equal(await store.get('default', 'b'), undefined);
+    assert.deepEqual(await store.release('default', 'b'), { released: false, rewritten: [], unchanged: [], skipped: [] });
+  });
+
+  it('update renames in its own and its peers files (TestRenameUpdateHosts)', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    await store.acquire({ ns: 'default', id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    assert.deepEqual((await store.update('default', 'b', 'renamed')).rewritten, ['a', 'b']);
+    for (const id of ['a', 'b']) assert.match(await hosts(layout, id), /10\.4\.1\.3 +b-h b-h\.n1 renamed renamed\.n1/);
+    assert.equal((await store.get('default', 'b'))?.Name, 'renamed');
+    await assert.rejects(store.update('default', 'zzz', 'x'), (e: Error & { code?: string }) => e.code === 'ERR_NOT_FOUND');
+  });
+
+  it('a reader never sees a torn meta.json (atomic rename) while it is rewritten', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    const path = layout.hostsMetaPath('default', 'a');
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; i < 60; i++) await store.update('default', 'a', i % 2 ? 'short' : `a-much-longer-name-${i}`);
+      writing = false;
+    })();
+    let reads = 0;
+    while (writing) {
+      // Throws on a torn or empty file.
+      parseHostsMeta(await readFile(path), path);
+      reads++;
+    }
+    await writer;
+    assert.ok(reads > 0);
+    assert.deepEqual(await readdir(layout.etchostsDir('default', 'a')), ['hosts', 'meta.json']);
+  });
+
+  it('delete removes the entry and updates peers when it was still acquired', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    await store.acquire({ ns: 'default', id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    assert.deepEqual((await store.delete('default', 'b')).rewritten, ['a']);
+    await assert.rejects(stat(layout.etchostsDir('default', 'b')), /ENOENT/);
+    assert.deepEqual((await store.delete('default', 'b')).rewritten, []);
+  });
+
+  it('namespaces never see each other (#3365)', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { bridge: ['10.4.0.2/24'] }) });
+    await store.acquire({ ns: 'k8s.io', id: 'b', meta: info('b', { bridge: ['10.4.0.3/24'] }) });
+    assert.doesNotMatch(await hosts(layout, 'a'), /10\.4\.0\.3/);
+    assert.deepEqual((await store.list('k8s.io')).map((m) => m.ID), ['b']);
+  });
+
+  it("skips a corrupt meta.json with a warning and never fails the others", async () => {
+    const { store, layout, warnings } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    await mkdir(layout.etchostsDir('default', 'bad'), { recursive: true });
+    await writeFile(layout.hostsMetaPath('default', 'bad'), '{"ID":"bad","Networks":{"n1":');
+    await writeFile(join(layout.etchostsRoot('default'), 'stray-file'), 'x');
+    const report = await store.acquire({ ns: 'default', id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    assert.deepEqual(report, { rewritten: ['a', 'b'], unchanged: [], skipped: ['bad'] });
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /hosts store: skipping container bad: .*bad\/meta\.json: not valid JSON/);
+    assert.deepEqual((await store.list('default')).map((m) => m.ID), ['a', 'b']);
+  });
+
+  it('refuses bad input before anything is written', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    const before = await snapshot(layout.root);
+    const bad: Array<[Parameters<HostsStore['acquire']>[0], RegExp]> = [
+      [{ ns: 'default', id: '../a', meta: info('x') }, /invalid container ID "..\/a"/],
+      [{ ns: 'de/fault', id: 'x', meta: info('x') }, /invalid namespace "de\/fault"/],
+      [{ ns: 'default', id: 'x', meta: { ...info('x'), name: 'x y' } }, /invalid container name "x y"/],
+      [{ ns: 'default', id: 'x', meta: { ...info('x'), hostname: 'h\n10.0.0.1 bank' } }, /invalid --hostname "h\\n10.0.0.1 bank"/],
+      [{ ns: 'default', id: 'x', meta: { ...info('x'), domainname: 'a..b' } }, /invalid --domainname "a..b"/],
+      [{ ns: 'default', id: 'x', meta: info('x', undefined, { extraHosts: { db: '10.0.0.300' } }) }, /invalid extra host address "10.0.0.300"/],
+      [{ ns: 'default', id: 'x', meta: info('x', undefined, { extraHosts: { 'd b': '10.0.0.3' } }) }, /invalid host name "d b"/],
+      [{ ns: 'default', id: 'x', meta: info('x', { 'n\0': ['10.4.1.9/24'] }) }, /invalid network name/],
+    ];
+    for (const [input, re] of bad) await assert.rejects(store.acquire(input), re);
+    await assert.rejects(store.update('default', 'a', '../evil'), /invalid container name/);
+    await assert.rejects(store.allocHostsFile('default', 'a/b'), /invalid container ID/);
+    assert.deepEqual(await snapshot(layout.root), before);
+  });
+
+  it('waits for a nerdctl holding flock on etchosts/<ns>', async () => {
+    const layout = new DataStoreLayout(join(dir, `ds${n++}`));
+    const store = new HostsStore({ layout, lockTimeoutMs: 150 });
+    await mkdir(layout.etchostsRoot('default'), { recursive: true });
+    // -o: only flock(1) itself holds the lock, so killing it frees the lock.
+    const holder = spawn('flock', ['-o', layout.etchostsRoot('default'), 'sleep', '5'], { stdio: 'ignore', detached: true });
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      await assert.rejects(store.acquire({ ns: 'default', id: 'a', meta: info('a') }), (e: Error & { code?: string }) => e.code === 'ERR_LOCK');
+    } finally {
+      // Our own process group: flock(1) and its sleep.
+      process.kill(-(holder.pid ?? 0));
+      await new Promise((r) => holder.on('close', r));
+    }
+    await store.acquire({ ns: 'default', id: 'a', meta: info('a') });
+  });
+
+  it('peer-only regeneration leaves every file as a full regeneration would (any event sequence)', async () => {
+    const op = fc.record({ kind: fc.constantFrom('acquire', 'acquire', 'release', 'rename'), who: fc.integer({ min: 0, max: 5 }), nets: fc.subarray(['bridge', 'n1', 'n2']) });
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const { store, layout } = fresh();
+        for (const [step, o] of ops.entries()) {
+          const id = `c${o.who}`;
+          if (o.kind === 'acquire') {
+            const nets = Object.fromEntries(o.nets.map((net, k) => [net, [`10.${k}.${o.who}.${step + 2}/16`]]));
+            await store.acquire({ ns: 'default', id, meta: info(id, o.nets.length ? nets : undefined) });
+          } else if (o.kind === 'release') await store.release('default', id);
+          else if (await store.get('default', id)) await store.update('default', id, `${id}-s${step}`);
+        }
+        const metas = await store.list('default');
+        const index = indexAddresses(metas);
+        for (const meta of metas) assert.equal(await hosts(layout, meta.ID), renderHostsFile('', meta, index), `hosts of ${meta.ID} after ${JSON.stringify(ops)}`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});

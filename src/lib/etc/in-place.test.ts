@@ -1,0 +1,78 @@
+// In-place rewrites keep the inode (bind mounts stay attached) and never leave a stale tail.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { planInPlace, writeInPlace } from './in-place.js';
+import { parseHostsOutsideBlock } from './hosts-file.js';
+import { getNameservers } from './resolv-conf.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nerdnet-inplace-'));
+});
+after(async () => rm(dir, { recursive: true, force: true }));
+
+describe('writeInPlace', () => {
+  it('keeps the inode while growing and shrinking, and sets 0644 whatever the umask', async () => {
+    const path = join(dir, 'hosts');
+    const old = process.umask(0o077);
+    try {
+      await writeInPlace(path, 'short\n');
+    } finally {
+      process.umask(old);
+    }
+    const { ino } = await stat(path);
+    assert.equal((await stat(path)).mode & 0o777, 0o644);
+    await writeInPlace(path, 'a much longer content\nwith two lines\n');
+    assert.equal(await readFile(path, 'utf8'), 'a much longer content\nwith two lines\n');
+    await chmod(path, 0o600);
+    await writeInPlace(path, 'x\n');
+    assert.equal(await readFile(path, 'utf8'), 'x\n');
+    assert.equal((await stat(path)).ino, ino);
+    assert.equal((await stat(path)).mode & 0o777, 0o644);
+  });
+
+  it('writes only when the content differs', async () => {
+    const path = join(dir, 'resolv.conf');
+    await writeFile(path, 'nameserver 10.0.0.2\n');
+    const before = (await stat(path)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await writeInPlace(path, 'nameserver 10.0.0.2\n'), false);
+    assert.equal((await stat(path)).mtimeMs, before);
+    assert.equal(await writeInPlace(path, 'nameserver 10.0.0.3\n'), true);
+    assert.equal(await readFile(path, 'utf8'), 'nameserver 10.0.0.3\n');
+  });
+});
+
+describe('planInPlace: what a reader can see', () => {
+  const enc = (t: string): Buffer => Buffer.from(t);
+  const oldHosts = '1.2.3.4 a\n# <nerdctl>\n10.4.1.2        c0 c0.n0\n10.4.1.3        c1 c1.n0\n# </nerdctl>\n';
+
+  it('leaves the common prefix alone: an added peer only rewrites the end', () => {
+    const grown = oldHosts.replace('# </nerdctl>', '10.4.1.4        c2 c2.n0\n# </nerdctl>');
+    const plan = planInPlace(enc(oldHosts), enc(grown));
+    assert.equal(plan?.offset, oldHosts.indexOf('# </nerdctl>'));
+    assert.equal(plan?.payload.toString(), '10.4.1.4        c2 c2.n0\n# </nerdctl>\n');
+    assert.equal(plan?.truncateTo, undefined);
+  });
+
+  it('pads a shrinking file with blank lines before the truncate; that state parses as the new file', () => {
+    const shrunk = '1.2.3.4 a\n# <nerdctl>\n10.4.1.2        c0 c0.n0\n# </nerdctl>\n';
+    const plan = planInPlace(enc(oldHosts), enc(shrunk));
+    assert.ok(plan);
+    const mid = Buffer.concat([enc(oldHosts).subarray(0, plan.offset), plan.payload]).toString();
+    assert.equal(mid.length, oldHosts.length);
+    assert.ok(mid.startsWith(shrunk) && /^\n+$/.test(mid.slice(shrunk.length)));
+    assert.deepEqual(parseHostsOutsideBlock(mid), parseHostsOutsideBlock(shrunk));
+    assert.equal(plan.truncateTo, shrunk.length);
+    const resolv = planInPlace(enc('nameserver 10.0.0.2\nnameserver 10.0.0.3\n'), enc('nameserver 10.0.0.2\n'));
+    assert.deepEqual(getNameservers(`nameserver 10.0.0.2\n${resolv?.payload.toString() ?? ''}`), ['10.0.0.2']);
+  });
+
+  it('has nothing to do for equal content', () => {
+    assert.equal(planInPlace(enc('x\n'), enc('x\n')), undefined);
+    assert.deepEqual(planInPlace(enc(''), enc('x\n')), { offset: 0, payload: enc('x\n'), truncateTo: undefined });
+  });
+});

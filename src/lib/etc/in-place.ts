@@ -1,0 +1,67 @@
+// In-place rewrite of the bind-mounted files (hosts, resolv.conf, hostname): a rename would detach the
+// running container's bind mount from the file (spec 1.4), so the inode must stay the same.
+// Container readers take no lock and a buffered write(2) is not atomic to a concurrent read(2), so a
+// torn read cannot be ruled out; this writer narrows it: bytes before the first difference are never
+// written, the rest is one pwrite padded with "\n" before the truncate (no stale tail), unchanged
+// content is not written. Measurements and guarantees: docs/container-files.md.
+import { constants as fsc } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+
+export interface InPlaceOptions {
+  // Mode after the write (chmod, not subject to umask); 0644 as nerdctl's files.
+  mode?: number;
+}
+
+export interface InPlacePlan {
+  offset: number;
+  // Bytes to write at `offset`.
+  payload: Buffer;
+  // New length when the file shrinks.
+  truncateTo: number | undefined;
+}
+
+// What to write to turn `old` into `next`, or undefined when they are equal. Pure.
+export function planInPlace(old: Uint8Array, next: Uint8Array): InPlacePlan | undefined {
+  const shared = Math.min(old.length, next.length);
+  let offset = 0;
+  while (offset < shared && old[offset] === next[offset]) offset++;
+  if (offset === old.length && offset === next.length) return undefined;
+  const tail = Buffer.from(next.subarray(offset));
+  const oldTail = old.length - offset;
+  const payload = tail.length >= oldTail ? tail : Buffer.concat([tail, Buffer.alloc(oldTail - tail.length, 0x0a)]);
+  return { offset, payload, truncateTo: next.length < old.length ? next.length : undefined };
+}
+
+// Rewrite `path` keeping its inode (created with `mode` if missing). Returns whether bytes changed.
+export async function writeInPlace(path: string, content: string | Uint8Array, opts: InPlaceOptions = {}): Promise<boolean> {
+  const mode = opts.mode ?? 0o644;
+  const next = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const fh = await open(path, fsc.O_RDWR | fsc.O_CREAT, mode);
+  try {
+    const plan = planInPlace(await fh.readFile(), next);
+    if (plan) {
+      let done = 0;
+      while (done < plan.payload.length) {
+        const { bytesWritten } = await fh.write(plan.payload, done, plan.payload.length - done, plan.offset + done);
+        done += bytesWritten;
+      }
+      if (plan.truncateTo !== undefined) await fh.truncate(plan.truncateTo);
+    }
+    // No fsync: these files are regenerated on every start, and fsyncs on this path are what made
+    // nerdctl's fan-out slow (nerdctl#5047); meta.json, the source of truth, is fsynced.
+    await fh.chmod(mode);
+    return plan !== undefined;
+  } finally {
+    await fh.close();
+  }
+}
+
+// Current content, or undefined when the file does not exist.
+export async function readOptionalFile(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
