@@ -1,0 +1,130 @@
+// `nerdnet image load|ls|rm|inspect` (+ Docker's top-level `load`, `images`, `rmi`): the image
+// store under --data-root, names per --namespace. Output follows `docker images` / `docker load`.
+import { Command } from 'commander';
+import { NerdnetError } from '../../lib/errors.js';
+import { ImageStore, familiarString, imageRows, loadImageArchive, parseReference, removeImages, type ArchiveInput, type ImageRow } from '../../lib/image/index.js';
+import type { GlobalFlags } from '../context.js';
+
+async function openStore(cmd: Command): Promise<ImageStore> {
+  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  return ImageStore.open({ dataRoot: flags.dataRoot, namespace: flags.namespace });
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+// Docker's tabwriter: min width 10, padding 3, last column unpadded.
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(10, ...[h, ...rows.map((r) => r[i] ?? '')].map((c) => c.length + 3)));
+  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join(''));
+}
+
+interface LoadFlags {
+  input?: string;
+  quiet?: boolean;
+}
+
+function loadCommand(name: string): Command {
+  return new Command(name)
+    .summary('load images from a docker save / podman save / nerdctl save tar (plain or gzip)')
+    .option('-i, --input <file>', 'read from this tar archive instead of stdin')
+    .option('-q, --quiet', 'print nothing', false)
+    .action(async (flags: LoadFlags, cmd: Command) => {
+      let input: ArchiveInput;
+      if (flags.input !== undefined) input = flags.input;
+      else if (process.stdin.isTTY) throw new NerdnetError('ERR_INVALID_ARG', 'requested load from stdin, but stdin is a terminal; use -i FILE or pipe a tar in');
+      else input = { stream: process.stdin, name: 'stdin' };
+      const loaded = await loadImageArchive(await openStore(cmd), input);
+      if (flags.quiet) return;
+      for (const img of loaded) {
+        if (img.names.length === 0) out(`Loaded image ID: ${img.id}`);
+        for (const n of img.names) out(`Loaded image: ${n}`);
+      }
+    });
+}
+
+interface LsFlags {
+  quiet?: boolean;
+  format?: string;
+  // commander turns --no-trunc into trunc=false.
+  trunc?: boolean;
+}
+
+// `images busybox` / `images busybox:1.36`: Docker's REPOSITORY[:TAG] filter.
+function matches(row: ImageRow, filter: string | undefined): boolean {
+  if (filter === undefined) return true;
+  const ref = parseReference(filter);
+  const hasTag = /:[^/]*$/.test(filter);
+  return familiarString({ ...ref, tag: undefined }) === row.Repository && (!hasTag || ref.tag === row.Tag);
+}
+
+function lsCommand(name: string): Command {
+  return new Command(name)
+    .summary('list images: REPOSITORY TAG IMAGE ID CREATED SIZE')
+    .argument('[repository]', 'only this repository (and tag, as NAME:TAG)')
+    .option('-q, --quiet', 'only image IDs', false)
+    .option('--format <format>', '"table" (default) or "json" (one JSON object per line)', 'table')
+    .option('--no-trunc', 'full image IDs')
+    .action(async (filter: string | undefined, flags: LsFlags, cmd: Command) => {
+      const rows = imageRows(await (await openStore(cmd)).list()).filter((r) => matches(r, filter));
+      const id = (r: ImageRow) => (flags.trunc === false ? r.FullID : r.ID);
+      if (flags.quiet) {
+        for (const i of new Set(rows.map(id))) out(i);
+        return;
+      }
+      const format = flags.format === '{{json .}}' ? 'json' : flags.format;
+      if (format === 'json') {
+        for (const r of rows) out(JSON.stringify({ CreatedAt: r.CreatedAt, CreatedSince: r.CreatedSince, Digest: r.Digest, ID: id(r), Repository: r.Repository, Tag: r.Tag, Size: r.Size }));
+        return;
+      }
+      if (format !== 'table') throw new NerdnetError('ERR_INVALID_ARG', `unsupported --format ${JSON.stringify(flags.format)}: use "table" or "json"`);
+      for (const line of table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows.map((r) => [r.Repository, r.Tag, id(r), r.CreatedSince, r.Size]))) out(line);
+    });
+}
+
+function rmCommand(name: string): Command {
+  return new Command(name)
+    .summary('remove images by name or ID (untag; delete with the last name)')
+    .argument('<image...>', 'name (busybox, busybox:latest) or image ID (prefix)')
+    .option('-f, --force', 'remove even if in use, and every name of an image given by ID', false)
+    .action(async (refs: string[], flags: { force: boolean }, cmd: Command) => {
+      const result = await removeImages(await openStore(cmd), refs, { force: flags.force });
+      for (const u of result.untagged) out(`Untagged: ${u}`);
+      for (const d of result.deleted) out(`Deleted: ${d}`);
+    });
+}
+
+function inspectCommand(): Command {
+  return new Command('inspect')
+    .summary('show images as JSON: ID, names, config (Env, Cmd, Entrypoint, …), layers')
+    .argument('<image...>')
+    .action(async (refs: string[], _o: unknown, cmd: Command) => {
+      const store = await openStore(cmd);
+      const all = await store.list();
+      const docs = [];
+      for (const ref of refs) {
+        const img = await store.resolve(ref);
+        const names = all.filter((r) => r.id === img.id && r.name !== null).map((r) => familiarString(parseReference(r.name as string)));
+        const c = await store.config(img);
+        const config = { User: c.user, Env: c.env, Cmd: c.cmd, Entrypoint: c.entrypoint, WorkingDir: c.workingDir, ExposedPorts: Object.fromEntries(c.exposedPorts.map((p) => [p, {}])), Labels: c.labels };
+        docs.push({ Id: img.id, RepoTags: names, ManifestDigest: img.manifestDigest, Created: img.created, Os: img.os, Architecture: img.architecture, Size: img.size, Config: config, RootFS: { Type: 'layers', Layers: img.diffIDs } });
+      }
+      process.stdout.write(`${JSON.stringify(docs, null, 4)}\n`);
+    });
+}
+
+export function imageCommand(): Command {
+  const image = new Command('image').description('manage images: load archives, list, remove, inspect');
+  image.addCommand(loadCommand('load'));
+  image.addCommand(lsCommand('ls').alias('list'));
+  image.addCommand(rmCommand('rm').alias('remove'));
+  image.addCommand(inspectCommand());
+  return image;
+}
+
+// `image` plus Docker's top-level spellings `load`, `images` and `rmi`.
+export function registerImageCommands(program: Command): void {
+  program.addCommand(imageCommand());
+  program.addCommand(loadCommand('load'));
+  program.addCommand(lsCommand('images'));
+  program.addCommand(rmCommand('rmi'));
+}
