@@ -1,0 +1,19 @@
+// nerdctl-compatible networks: create/list/inspect/remove/prune, the default network, the dhcp daemon.
+export { createNetwork, applyPlan, checkPluginsInstalled, planUnderLock, withConfLock, type CreatedNetwork } from './create.js';
+export { ensureDefaultNetwork, defaultNetworkRequest, findDefaultNetwork, DEFAULT_SUBNET, type DefaultNetwork, type DefaultNetworkOptions } from './default-network.js';
+export { ensureDhcpDaemon, dhcpSocketAlive, dhcpSocketOf, type DhcpDaemonOptions, type DhcpDaemonStatus } from './dhcp-daemon.js';
+export { driverOf, ipamConfigOf, ipamDriverOf, isInternal, optionsOf, visibleLabels, type IpamConfigEntry } from './describe.js';
+export { detectFirewallVersion, parseFirewallVersion, versionAtLeast } from './firewall.js';
+export { goMarshal, goMarshalIndent, sortKeysDeep } from './gojson.js';
+export { inspectNetwork, inspectNetworks, inspectNetworksNative, type DockerNetwork, type EndpointInfo, type InspectResult, type NativeNetwork } from './inspect.js';
+export { labelsString, listNetworks, parseFilters, type NetworkSummary } from './list.js';
+export {
+  AUX_ADDRESSES_LABEL, DEFAULT_BRIDGE, DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, MAX_NAME_LENGTH, PSEUDO_NETWORKS,
+  bridgeNameFor, conflistPath, networkID, validateNamespace, validateNetworkName,
+} from './names.js';
+export { planNetwork, validateRequest, CONFLIST_CNI_VERSION, type NetworkPlan, type PlanInput } from './plan.js';
+export { pruneNetworks, removeNetworks, type RemoveResult } from './remove.js';
+export { matchNetworks, networkByNameOrID, readAllConfigs, readVisibleNetworks, type NetworkRecord, type PseudoNetwork, type RawConfig } from './store.js';
+export { routesToAvoid, subnetsOfConfig, usedByConfigs, usedByHost } from './subnets.js';
+export { DEFAULT_DHCP_SOCKET, type NetworkCreateRequest, type NetworkEnv } from './types.js';
+export { CniCacheUsage, type NetworkAttachmentInfo, type NetworkUsage } from './usage.js';

@@ -1,0 +1,189 @@
+// ls / inspect / rm / prune over a temp conf dir with a fake host and fake usage (spec 2.8-2.12).
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeHost, FakeUsage, fakePluginDir } from '../../../test/helpers/network-fakes.js';
+import { createNetwork } from './create.js';
+import { ensureDefaultNetwork } from './default-network.js';
+import { inspectNetworks, inspectNetworksNative } from './inspect.js';
+import { listNetworks } from './list.js';
+import { networkID } from './names.js';
+import { pruneNetworks, removeNetworks } from './remove.js';
+import type { NetworkEnv } from './types.js';
+
+let conf: string;
+let plugins: { dir: string; remove: () => Promise<void> };
+let host: FakeHost;
+let usage: FakeUsage;
+let env: NetworkEnv;
+
+beforeEach(async () => {
+  conf = await mkdtemp(join(tmpdir(), 'nerdnet-manage-'));
+  plugins = await fakePluginDir();
+  host = new FakeHost();
+  usage = new FakeUsage();
+  env = { netconfPath: conf, namespace: 'default', pluginDirs: [plugins.dir], host, usage };
+});
+afterEach(async () => {
+  await rm(conf, { recursive: true, force: true });
+  await plugins.remove();
+});
+
+const FOREIGN = '{"cniVersion":"1.0.0","name":"podman","plugins":[{"type":"bridge","bridge":"cni-podman0","ipam":{"type":"host-local","ranges":[[{"subnet":"10.88.0.0/16"}]]}}]}';
+
+describe('network ls', () => {
+  it('lists in sorted path order, foreign networks without ID, then host and none', async () => {
+    await ensureDefaultNetwork(env);
+    const foo = await createNetwork(env, { name: 'foo', labels: ['env=prod'] });
+    await writeFile(join(conf, '87-podman.conflist'), FOREIGN);
+    const rows = await listNetworks(env);
+    assert.deepEqual(rows.map((r) => [r.id, r.name]), [
+      ['', 'podman'],
+      [foo.id.slice(0, 12), 'foo'],
+      ['17f29b073143', 'bridge'],
+      ['', 'host'],
+      ['', 'none'],
+    ]);
+    assert.equal(rows[1]?.file, join(conf, 'default', 'nerdctl-foo.conflist'));
+  });
+
+  it('filters by name regexp, label, id and driver; hidden labels never match; unknown keys fail', async () => {
+    await createNetwork(env, { name: 'web-a', labels: ['env=prod', 'tier'] });
+    await createNetwork(env, { name: 'web-b', labels: ['env=dev'], subnets: ['10.9.0.0/24'], auxAddresses: ['r=10.9.0.9'] });
+    const db = await createNetwork(env, { name: 'db', driver: 'macvlan', subnets: ['10.10.0.0/24'] });
+    const names = async (filters: string[]) => (await listNetworks(env, { filters })).map((r) => r.name);
+    assert.deepEqual(await names(['name=^web']), ['web-a', 'web-b']);
+    assert.deepEqual(await names(['name=-b$']), ['web-b']);
+    assert.deepEqual(await names(['label=env']), ['web-a', 'web-b']);
+    assert.deepEqual(await names(['label=env=dev']), ['web-b']);
+    assert.deepEqual(await names(['label=tier', 'name=web']), ['web-a']);
+    assert.deepEqual(await names(['label=nerdctl/network-aux-addresses']), []);
+    assert.deepEqual(await names([`id=${db.id.slice(0, 5)}`]), ['db']);
+    assert.deepEqual(await names(['driver=macvlan']), ['db']);
+    await assert.rejects(listNetworks(env, { filters: ['dangling=true'] }), /unsupported filter "dangling"/);
+    await assert.rejects(listNetworks(env, { filters: ['name=('] }), /invalid filter "name=\("/);
+  });
+
+  it('a broken file fails the read and is named', async () => {
+    await writeFile(join(conf, 'broken.conflist'), '{');
+    await assert.rejects(listNetworks(env), /failed to parse network config file ".*broken\.conflist".*fix or remove the file/);
+  });
+});
+
+describe('namespaces (spec 9.1)', () => {
+  it('a network of namespace A is invisible in B, but its subnet is still avoided there', async () => {
+    const a = await createNetwork({ ...env, namespace: 'a' }, { name: 'shared' });
+    const b = await createNetwork({ ...env, namespace: 'b' }, { name: 'shared' });
+    assert.deepEqual([a.subnets, b.subnets], [['10.4.1.0/24'], ['10.4.2.0/24']]);
+    assert.deepEqual((await listNetworks({ ...env, namespace: 'c' })).map((r) => r.name), ['host', 'none']);
+    assert.equal((await inspectNetworks({ ...env, namespace: 'c' }, ['shared'])).errors[0]?.message, 'no network found matching: shared');
+    assert.equal((await removeNetworks({ ...env, namespace: 'c' }, ['shared'])).removed.length, 0);
+    assert.deepEqual((await pruneNetworks({ ...env, namespace: 'c' })).removed, []);
+    assert.ok(existsSync(a.path) && existsSync(b.path));
+  });
+});
+
+describe('network inspect', () => {
+  it('Docker-shaped, by name, full ID, ID prefix; Labels {} when unlabelled; pseudo networks', async () => {
+    const foo = await createNetwork(env, { name: 'foo', subnets: ['10.24.24.0/24'], gateways: ['10.24.24.1'], ipRanges: ['10.24.24.0/25'], auxAddresses: ['r=10.24.24.200'], options: ['mtu=1400'] });
+    usage.byNetwork.foo = [{ containerID: 'default-abc', ifName: 'eth0', name: 'web', mac: 'aa:bb:cc:dd:ee:ff', ipv4: '10.24.24.5/24' }];
+    const r = await inspectNetworks(env, ['foo', foo.id, foo.id.slice(0, 25), 'none']);
+    assert.deepEqual(r.errors, []);
+    const [n] = r.networks;
+    assert.ok(n);
+    assert.equal(n.Id, foo.id);
+    assert.deepEqual(Object.keys(n), ['Name', 'Id', 'Created', 'Scope', 'Driver', 'EnableIPv4', 'EnableIPv6', 'IPAM', 'Internal', 'Attachable', 'Ingress', 'ConfigFrom', 'ConfigOnly', 'Containers', 'Options', 'Labels']);
+    assert.deepEqual(n.IPAM, { Driver: 'default', Options: {}, Config: [{ Subnet: '10.24.24.0/24', IPRange: '10.24.24.0/25', Gateway: '10.24.24.1', AuxiliaryAddresses: { r: '10.24.24.200' } }] });
+    assert.deepEqual(n.Labels, {});
+    assert.deepEqual(n.Options, { 'com.docker.network.bridge.name': foo.bridge, 'com.docker.network.driver.mtu': '1400' });
+    assert.deepEqual(n.Containers, { 'default-abc': { Name: 'web', MacAddress: 'aa:bb:cc:dd:ee:ff', IPv4Address: '10.24.24.5/24', IPv6Address: '' } });
+    assert.equal(r.networks[1]?.Id, foo.id);
+    assert.equal(r.networks[2]?.Id, foo.id);
+    assert.deepEqual([r.networks[3]?.Name, r.networks[3]?.Driver, r.networks[3]?.Id], ['none', 'null', undefined]);
+  });
+
+  it('internal, dual-stack and macvlan are described; a prefix matching two IDs is an error', async () => {
+    await createNetwork(env, { name: 'int', internal: true, ipv6: true, subnets: ['fd00:9::/64'] });
+    await createNetwork(env, { name: 'mv', driver: 'macvlan', options: ['parent=eth0', 'mode=bridge'], subnets: ['10.77.0.0/24'] });
+    const r = await inspectNetworks(env, ['int', 'mv', '', 'nosuch']);
+    assert.deepEqual([r.networks[0]?.Internal, r.networks[0]?.EnableIPv4, r.networks[0]?.EnableIPv6], [true, true, true]);
+    assert.deepEqual([r.networks[1]?.Driver, r.networks[1]?.Options], ['macvlan', { parent: 'eth0', macvlan_mode: 'bridge' }]);
+    assert.deepEqual(r.errors.map((e) => e.message), ['no network found matching: ', 'no network found matching: nosuch']);
+    // Two names whose IDs start with the same hex digit.
+    const names = Array.from({ length: 40 }, (_, i) => `p${i}`);
+    const first = names.find((x) => names.some((y) => y !== x && networkID(y)[0] === networkID(x)[0])) ?? '';
+    const second = names.find((y) => y !== first && networkID(y)[0] === networkID(first)[0]) ?? '';
+    for (const [i, name] of [first, second].entries()) await createNetwork(env, { name, internal: true, subnets: [`10.78.${i}.0/24`] });
+    assert.match((await inspectNetworks(env, [networkID(first).slice(0, 1)])).errors[0]?.message ?? '', /multiple IDs found with provided prefix/);
+  });
+
+  it('native mode returns the raw conflist and file', async () => {
+    const foo = await createNetwork(env, { name: 'foo' });
+    const r = await inspectNetworksNative(env, ['foo']);
+    assert.equal(r.networks[0]?.File, foo.path);
+    assert.equal(r.networks[0]?.NerdctlID, foo.id);
+    assert.equal((r.networks[0]?.CNI as { name: string }).name, 'foo');
+  });
+});
+
+describe('network rm', () => {
+  it('removes by name, full ID and ID prefix, deleting the bridge the conflist names', async () => {
+    const nets = await Promise.all(['n1', 'n2', 'n3'].map((name) => createNetwork(env, { name })));
+    for (const n of nets) host.links[n.bridge ?? ''] = 'bridge';
+    const [a, b, c] = nets.map((n) => n);
+    const r = await removeNetworks(env, ['n1', b?.id ?? '', c?.id.slice(0, 12) ?? '']);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.removed, ['n1', b?.id, c?.id.slice(0, 12)]);
+    assert.deepEqual(host.deleted, nets.map((n) => n.bridge));
+    for (const n of [a, b, c]) assert.ok(!existsSync(n?.path ?? ''));
+  });
+
+  it('leaves a link that is not a bridge, and a bridge another config still names', async () => {
+    const n = await createNetwork(env, { name: 'n1' });
+    host.links[n.bridge ?? ''] = 'dummy';
+    const r = await removeNetworks(env, ['n1']);
+    assert.deepEqual(r.removed, ['n1']);
+    assert.match(r.warnings.join(), /left link br-\w+ in place: it is a dummy link/);
+    assert.deepEqual(host.deleted, []);
+    const m = await createNetwork(env, { name: 'n2' });
+    host.links[m.bridge ?? ''] = 'bridge';
+    await mkdir(join(conf, 'x'));
+    await writeFile(join(conf, 'x', 'twin.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'twin', plugins: [{ type: 'bridge', bridge: m.bridge }] }));
+    await removeNetworks(env, ['n2']);
+    assert.deepEqual(host.deleted, []);
+  });
+
+  it('refuses in-use, default, foreign and pseudo networks, naming why', async () => {
+    await ensureDefaultNetwork(env);
+    await createNetwork(env, { name: 'busy' });
+    await writeFile(join(conf, '87-podman.conflist'), FOREIGN);
+    usage.byNetwork.busy = [{ containerID: 'default-0123456789ab', ifName: 'eth0', name: 'web1' }];
+    const r = await removeNetworks(env, ['busy', 'bridge', 'podman', 'host', 'none']);
+    assert.deepEqual(r.removed, []);
+    assert.deepEqual(r.errors.map((e) => e.message), [
+      'network "busy" is in use by container "web1" (eth0); stop or remove the container first',
+      'cannot remove pre-defined network bridge',
+      `podman is managed outside nerdctl and cannot be removed (${join(conf, '87-podman.conflist')})`,
+      'pseudo network not allowed: host (host and none are built in)',
+      'pseudo network not allowed: none (host and none are built in)',
+    ]);
+    assert.equal(r.errors[0]?.code, 'ERR_IN_USE');
+  });
+});
+
+describe('network prune', () => {
+  it('keeps the default, in-use and foreign networks; removes the rest', async () => {
+    await ensureDefaultNetwork(env);
+    await createNetwork(env, { name: 'used' });
+    await createNetwork(env, { name: 'idle1' });
+    await createNetwork(env, { name: 'idle2', driver: 'ipvlan', subnets: ['10.50.0.0/24'] });
+    await writeFile(join(conf, '87-podman.conflist'), FOREIGN);
+    usage.byNetwork.used = [{ containerID: 'default-1', ifName: 'eth0' }];
+    const r = await pruneNetworks(env);
+    assert.deepEqual(r.removed, ['idle1', 'idle2']);
+    assert.deepEqual((await listNetworks(env)).map((x) => x.name), ['podman', 'used', 'bridge', 'host', 'none']);
+  });
+});

@@ -1,0 +1,54 @@
+// Who uses a network. Containers do not exist in nerdnet yet, so "in use" means a live CNI
+// attachment in the libcni result cache; later work can pass a NetworkUsage that knows names.
+import { existsSync } from 'node:fs';
+import { ResultCache, DEFAULT_CACHE_DIR, type CachedAttachment } from '../cni/cache.js';
+import { isPlainObject } from '../cni/result-types.js';
+import { isIPv4, isIPv6 } from '../ip/index.js';
+
+/** One container interface attached to a network. */
+export interface NetworkAttachmentInfo {
+  containerID: string;
+  ifName: string;
+  name?: string;
+  mac?: string;
+  // CIDR form, e.g. "10.4.0.5/24" (spec 2.10).
+  ipv4?: string;
+  ipv6?: string;
+}
+
+export interface NetworkUsage {
+  attachments(network: string): Promise<NetworkAttachmentInfo[]>;
+}
+
+// Addresses and MAC of the attachment's own interface, from a 0.3.x-1.x cached result.
+function endpointOf(a: CachedAttachment): NetworkAttachmentInfo {
+  const info: NetworkAttachmentInfo = { containerID: a.containerID, ifName: a.ifName };
+  const r = a.result;
+  if (!r) return info;
+  const ifaces = Array.isArray(r.interfaces) ? r.interfaces.filter(isPlainObject) : [];
+  const own = ifaces.findIndex((i) => i.name === a.ifName && typeof i.sandbox === 'string' && i.sandbox !== '');
+  const mac = own >= 0 ? ifaces[own]?.mac : undefined;
+  if (typeof mac === 'string' && mac !== '') info.mac = mac;
+  for (const ip of Array.isArray(r.ips) ? r.ips.filter(isPlainObject) : []) {
+    if (typeof ip.address !== 'string') continue;
+    if (typeof ip.interface === 'number' && own >= 0 && ip.interface !== own) continue;
+    const bare = ip.address.split('/')[0] ?? '';
+    if (isIPv4(bare)) info.ipv4 ??= ip.address;
+    else if (isIPv6(bare)) info.ipv6 ??= ip.address;
+  }
+  return info;
+}
+
+/** Live attachments from the libcni cache: an entry whose netns path is gone is stale, not in use. */
+export class CniCacheUsage implements NetworkUsage {
+  private readonly cache: ResultCache;
+
+  constructor(cacheDir: string = DEFAULT_CACHE_DIR) {
+    this.cache = new ResultCache(cacheDir);
+  }
+
+  async attachments(network: string): Promise<NetworkAttachmentInfo[]> {
+    const all = await this.cache.attachments();
+    return all.filter((a) => a.network === network && (a.netns === undefined || existsSync(a.netns))).map(endpointOf);
+  }
+}
