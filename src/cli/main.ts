@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { CniError, NerdnetError } from '../lib/errors.js';
 import { addGlobalOptions } from './context.js';
 import { cniCommand } from './commands/cni.js';
+import { registerContainerCommands } from './commands/container.js';
+import { registerImageCommands } from './commands/image.js';
+import { networkCommand } from './commands/network.js';
 
 export function buildProgram(): Command {
   const program = new Command('nerdnet')
@@ -11,7 +14,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   addGlobalOptions(program);
+  registerImageCommands(program);
   program.addCommand(cniCommand());
+  program.addCommand(networkCommand());
+  registerContainerCommands(program);
   return program;
 }
 

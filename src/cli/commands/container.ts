@@ -1,0 +1,236 @@
+// Container commands (nerdctl's names and output): run, create, start, ps, stop, kill, rm, exec,
+// logs, inspect, port. Wiring and output only; the work is in lib/container.
+import type { StdioOptions } from 'node:child_process';
+import { Command, CommanderError } from 'commander';
+import type { ContainerManager } from '../../lib/container/manager.js';
+import { NerdnetError } from '../../lib/errors.js';
+import { formatPortLines } from '../../lib/ports/format.js';
+import { parsePortFilter } from '../../lib/ports/parse.js';
+import { jsonIndent, parseTemplate } from '../format.js';
+import { PositionalCommand, scopeGlobalOptions } from './container-argv.js';
+import { completionCommand } from './container-completion.js';
+import { managerFor } from './container-context.js';
+import type { ContainerCommandOptions } from './container-context.js';
+import { psObject, psTable } from './container-format.js';
+import { createRequest, runLikeCommand } from './container-run.js';
+import type { RunFlags } from './container-run.js';
+
+// Ends the CLI with the container's exit status and no message (main returns a CommanderError's code).
+export class ExitStatus extends CommanderError {
+  constructor(code: number) {
+    super(code, 'nerdnet.exitStatus', '');
+  }
+}
+
+function exitWith(code: number): void {
+  if (code !== 0) throw new ExitStatus(code);
+}
+
+function needTerminal(flag: string): void {
+  if (!process.stdin.isTTY) throw new NerdnetError('ERR_INVALID_ARG', `the input device is not a TTY: ${flag} needs a terminal on stdin; drop -t or run from a terminal`);
+}
+
+// While attached, terminal signals reach runc (same process group), which forwards them; SIGTERM
+// sent to nerdnet alone is forwarded with `runc kill`.
+async function whileAttached<T>(mgr: ContainerManager, ref: () => string | undefined, fn: () => Promise<T>): Promise<T> {
+  const ignore = () => {};
+  const term = () => {
+    const id = ref();
+    if (id) mgr.kill(id, 'SIGTERM').catch(() => undefined);
+  };
+  const quiet = ['SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
+  quiet.forEach((s) => process.on(s, ignore));
+  process.on('SIGTERM', term);
+  try {
+    return await fn();
+  } finally {
+    quiet.forEach((s) => process.off(s, ignore));
+    process.off('SIGTERM', term);
+  }
+}
+
+function attachedStdio(tty: boolean, interactive: boolean): StdioOptions {
+  return [tty || interactive ? 'inherit' : 'ignore', 'inherit', 'inherit'];
+}
+
+// Print every error but the last, throw the last (main prints it and exits 1).
+async function eachRef(refs: string[], fn: (ref: string) => Promise<void>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const ref of refs) await fn(ref).catch((e: unknown) => errors.push(e));
+  errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${(e as Error).message}\n`));
+  if (errors.length > 0) throw errors.at(-1);
+}
+
+function runCommand(o: ContainerCommandOptions): Command {
+  return runLikeCommand('run', 'create and start a container; attached, exit with its exit code').action(async (positional: string[], f: RunFlags, cmd: Command) => {
+    const req = createRequest(positional, f, { detached: Boolean(f.detach) });
+    if (req.tty) needTerminal('-t');
+    const mgr = await managerFor(cmd, o);
+    if (f.detach) {
+      const r = await mgr.run(req);
+      process.stdout.write(`${r.record.id}\n`);
+      return;
+    }
+    let id: string | undefined;
+    const attach = { stdio: attachedStdio(req.tty, req.interactive) };
+    const r = await whileAttached(mgr, () => id, () => mgr.run(req, { attach, onCreated: (rec) => (id = rec.id) }));
+    exitWith(r.exitCode ?? 0);
+  });
+}
+
+function createCommand(o: ContainerCommandOptions): Command {
+  return runLikeCommand('create', 'create a container (start it with `start`)').action(async (positional: string[], f: RunFlags, cmd: Command) => {
+    const rec = await (await managerFor(cmd, o)).create(createRequest(positional, f, { detached: false }));
+    process.stdout.write(`${rec.id}\n`);
+  });
+}
+
+function startCommand(o: ContainerCommandOptions): Command {
+  return new Command('start')
+    .summary('start created or exited containers')
+    .argument('<container...>', 'names, IDs or ID prefixes')
+    .option('-a, --attach', 'attach stdout/stderr and exit with the container exit code (one container)', false)
+    .action(async (refs: string[], f: { attach: boolean }, cmd: Command) => {
+      const mgr = await managerFor(cmd, o);
+      if (!f.attach) return eachRef(refs, async (ref) => void (await mgr.start(ref), process.stdout.write(`${ref}\n`)));
+      if (refs.length !== 1) throw new NerdnetError('ERR_INVALID_ARG', `start -a takes one container, got ${refs.length}`);
+      const rec = await mgr.resolve(refs[0] ?? '');
+      if (rec.config.tty) needTerminal('a container created with -t');
+      const r = await whileAttached(mgr, () => rec.id, () => mgr.start(rec.id, { attach: { stdio: attachedStdio(rec.config.tty, rec.config.interactive) } }));
+      exitWith(r.exitCode ?? 0);
+    });
+}
+
+function psCommand(o: ContainerCommandOptions): Command {
+  return new Command('ps')
+    .summary('list containers')
+    .option('-a, --all', 'show all containers (default: running only)', false)
+    .option('-q, --quiet', 'only IDs', false)
+    .option('--no-trunc', 'do not truncate IDs and commands')
+    .option('--format <template>', "Go template, e.g. '{{.ID}} {{.Status}}' or '{{json .}}'")
+    .action(async (f: { all: boolean; quiet: boolean; trunc: boolean; format?: string }, cmd: Command) => {
+      const views = await (await managerFor(cmd, o)).list({ all: f.all });
+      const opts = { trunc: f.trunc, now: Date.now() };
+      if (f.quiet) return void process.stdout.write(views.map((v) => `${f.trunc ? v.record.id.slice(0, 12) : v.record.id}\n`).join(''));
+      if (f.format && f.format !== 'table') {
+        const t = parseTemplate(f.format === 'json' ? '{{json .}}' : f.format);
+        return void process.stdout.write(views.map((v) => `${t.render(psObject(v, opts))}\n`).join(''));
+      }
+      process.stdout.write(psTable(views, opts));
+    });
+}
+
+function stopCommand(o: ContainerCommandOptions): Command {
+  return new Command('stop')
+    .summary('stop containers: SIGTERM, then SIGKILL after the grace time')
+    .argument('<container...>')
+    .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', '10')
+    .option('-s, --signal <signal>', 'signal to send first', 'SIGTERM')
+    .action(async (refs: string[], f: { time: string; signal: string }, cmd: Command) => {
+      const timeoutS = Number(f.time);
+      if (!/^\d+$/.test(f.time)) throw new NerdnetError('ERR_INVALID_ARG', `invalid --time ${JSON.stringify(f.time)}: give whole seconds, e.g. -t 10`);
+      const mgr = await managerFor(cmd, o);
+      await eachRef(refs, async (ref) => void (await mgr.stop(ref, { timeoutS, signal: f.signal }), process.stdout.write(`${ref}\n`)));
+    });
+}
+
+function killCommand(o: ContainerCommandOptions): Command {
+  return new Command('kill')
+    .summary('send a signal to running containers')
+    .argument('<container...>')
+    .option('-s, --signal <signal>', 'signal name or number', 'KILL')
+    .action(async (refs: string[], f: { signal: string }, cmd: Command) => {
+      const mgr = await managerFor(cmd, o);
+      await eachRef(refs, async (ref) => void (await mgr.kill(ref, f.signal), process.stdout.write(`${ref}\n`)));
+    });
+}
+
+function rmCommand(o: ContainerCommandOptions): Command {
+  return new Command('rm')
+    .alias('remove')
+    .summary('remove containers')
+    .argument('<container...>')
+    .option('-f, --force', 'kill a running container first', false)
+    .action(async (refs: string[], f: { force: boolean }, cmd: Command) => {
+      const mgr = await managerFor(cmd, o);
+      await eachRef(refs, async (ref) => void (await mgr.remove(ref, { force: f.force }), process.stdout.write(`${ref}\n`)));
+    });
+}
+
+function execCommand(o: ContainerCommandOptions): Command {
+  return new PositionalCommand('exec')
+    .summary('run a command in a running container')
+    .usage('[options] CONTAINER COMMAND [ARG...]')
+    .argument('<container>')
+    .argument('<command...>')
+    .option('-i, --interactive', 'keep stdin open', false)
+    .option('-t, --tty', 'allocate a terminal', false)
+    .option('-e, --env <KEY=VALUE>', 'environment variable; repeatable', (v: string, p: string[]) => [...p, v], [])
+    .option('-w, --workdir <dir>', 'working directory')
+    .option('-u, --user <uid[:gid]>', 'numeric user')
+    .action(async (ref: string, args: string[], f: { interactive: boolean; tty: boolean; env: string[]; workdir?: string; user?: string }, cmd: Command) => {
+      if (f.tty) needTerminal('-t');
+      const mgr = await managerFor(cmd, o);
+      const req = { args, tty: f.tty, env: f.env, stdio: attachedStdio(f.tty, f.interactive), ...(f.workdir ? { workdir: f.workdir } : {}), ...(f.user ? { user: f.user } : {}) };
+      exitWith(await whileAttached(mgr, () => undefined, () => mgr.exec(ref, req)));
+    });
+}
+
+function logsCommand(o: ContainerCommandOptions): Command {
+  return new Command('logs')
+    .summary("print a detached container's output (stdout and stderr, as one plain-text stream)")
+    .argument('<container>')
+    .option('-f, --follow', 'keep printing until the container stops', false)
+    .action(async (ref: string, f: { follow: boolean }, cmd: Command) => {
+      const mgr = await managerFor(cmd, o);
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      try {
+        for await (const chunk of mgr.logs(ref, { follow: f.follow, signal: ac.signal })) {
+          if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
+        }
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+}
+
+function inspectCommand(o: ContainerCommandOptions): Command {
+  return new Command('inspect')
+    .summary('show containers as Docker-compatible JSON')
+    .argument('<container...>')
+    .option('-f, --format <template>', "Go template, e.g. '{{.State.Status}}'")
+    .action(async (refs: string[], f: { format?: string }, cmd: Command) => {
+      const mgr = await managerFor(cmd, o);
+      const found: Array<Record<string, unknown>> = [];
+      const errors: unknown[] = [];
+      for (const ref of refs) await mgr.inspect(ref).then((x) => found.push(x), (e: unknown) => errors.push(e));
+      if (f.format) {
+        const t = parseTemplate(f.format);
+        process.stdout.write(found.map((x) => `${t.render(x)}\n`).join(''));
+      } else process.stdout.write(jsonIndent(found));
+      errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${(e as Error).message}\n`));
+      if (errors.length > 0) throw errors.at(-1);
+    });
+}
+
+function portCommand(o: ContainerCommandOptions): Command {
+  return new Command('port')
+    .summary('list published ports of a container')
+    .argument('<container>')
+    .argument('[port]', 'PRIVATE_PORT[/PROTO]')
+    .action(async (ref: string, port: string | undefined, _f: unknown, cmd: Command) => {
+      const v = await (await managerFor(cmd, o)).view(ref);
+      const lines = formatPortLines(v.ports, port === undefined ? undefined : parsePortFilter(port), v.record.name);
+      process.stdout.write(lines.map((l) => `${l}\n`).join(''));
+    });
+}
+
+// Every container command, for main.ts: `registerContainerCommands(program, { providers })`.
+export function registerContainerCommands(program: Command, o: ContainerCommandOptions = {}): void {
+  const commands = [runCommand(o), createCommand(o), startCommand(o), psCommand(o), stopCommand(o), killCommand(o), rmCommand(o), execCommand(o), logsCommand(o), inspectCommand(o), portCommand(o)];
+  for (const c of commands) program.addCommand(c);
+  program.addCommand(completionCommand());
+  scopeGlobalOptions(program, commands);
+}

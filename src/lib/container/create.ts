@@ -1,0 +1,158 @@
+// `create`: validate and plan everything first, then apply step by step with an undo list, so a
+// failure leaves nothing behind: no state dir, no name, no hosts entry, no rootfs mount (design §4).
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import { NerdnetError } from '../errors.js';
+import { NameStore } from '../etc/name-store.js';
+import { buildSpec, mergeEnv } from '../oci/spec.js';
+import type { Mount, User } from '../oci/types.js';
+import { writeBundle } from '../runtime/bundle.js';
+import { Runc } from '../runtime/runc.js';
+import { validateIdentifier } from '../store/layout.js';
+import type { ContainerEnv } from './env.js';
+import { providerContext, recordsOf } from './env.js';
+import { checkRootfsDir } from './image-source.js';
+import type { ResolvedImage } from './image-source.js';
+import { defaultName, newContainerId } from './names.js';
+import { selectProvider } from './network-provider.js';
+import type { ContainerCreateRequest, ContainerRecord } from './types.js';
+
+// nerdctl writes this label for every container (spec 3.3).
+const HOST_CONFIG_LABEL = '{"BlkioWeight":0,"CidFile":"","Devices":null}';
+
+function invalid(message: string): NerdnetError {
+  return new NerdnetError('ERR_INVALID_ARG', message);
+}
+
+// uid[:gid], numeric ("root" = 0): nerdnet does not read the image's /etc/passwd.
+export function parseUser(value: string): User {
+  if (value === '' || value === 'root') return { uid: 0, gid: 0 };
+  const m = /^(\d+)(?::(\d+))?$/.exec(value);
+  if (!m) throw invalid(`invalid --user ${JSON.stringify(value)}: give a numeric uid or uid:gid, e.g. --user 1000:1000`);
+  const uid = Number(m[1]);
+  return { uid, gid: m[2] === undefined ? uid : Number(m[2]) };
+}
+
+async function checkMounts(req: ContainerCreateRequest): Promise<Mount[]> {
+  const out: Mount[] = [];
+  for (const m of req.mounts) {
+    if (!isAbsolute(m.source) || !isAbsolute(m.destination)) throw invalid(`invalid volume ${m.source}:${m.destination}: both paths must be absolute, e.g. -v /srv/data:/data`);
+    try {
+      await stat(m.source);
+    } catch {
+      throw invalid(`invalid volume ${m.source}:${m.destination}: ${m.source} does not exist on the host; create it first`);
+    }
+    out.push({ destination: m.destination, type: 'bind', source: m.source, options: ['rbind', 'rprivate', m.readonly ? 'ro' : 'rw'] });
+  }
+  return out;
+}
+
+function checkLabels(labels: Record<string, string>): void {
+  for (const k of Object.keys(labels)) {
+    if (k.includes('nerdctl/')) throw invalid(`internal label "${k}" must not be specified manually; nerdnet sets nerdctl/* labels itself`);
+  }
+}
+
+async function resolveImage(env: ContainerEnv, req: ContainerCreateRequest): Promise<ResolvedImage | undefined> {
+  if (req.image !== undefined && req.rootfs !== undefined) throw invalid('give either an image or --rootfs DIR, not both');
+  if (req.rootfs !== undefined) return undefined;
+  if (req.image === undefined || req.image === '') throw invalid('no image given: run IMAGE [COMMAND...] or --rootfs DIR [COMMAND...]');
+  if (!env.images) throw invalid(`cannot use image ${JSON.stringify(req.image)}: this nerdnet has no image store; use --rootfs DIR`);
+  return env.images.resolve(req.image, env.ns);
+}
+
+export async function createContainer(env: ContainerEnv, req: ContainerCreateRequest): Promise<ContainerRecord> {
+  // Plan: nothing is written until every input has been checked.
+  const records = recordsOf(env);
+  checkLabels(req.labels);
+  const image = await resolveImage(env, req);
+  const rootfsDir = req.rootfs !== undefined ? await checkRootfsDir(req.rootfs) : undefined;
+  const entrypoint = req.entrypoint ?? image?.config.entrypoint ?? [];
+  const cmd = req.command.length > 0 || req.entrypoint ? req.command : (image?.config.cmd ?? []);
+  const argv = [...entrypoint, ...cmd];
+  if (argv.length === 0) throw invalid('no command specified: give a command after the image (or --rootfs DIR), e.g. `nerdnet run --rootfs ./rootfs sh -c "echo hi"`');
+  const workdir = req.workdir || image?.config.workingDir || '/';
+  if (!isAbsolute(workdir)) throw invalid(`invalid --workdir ${JSON.stringify(workdir)}: it must be an absolute path`);
+  const userText = req.user ?? image?.config.user ?? '';
+  const user = parseUser(userText);
+  const userMounts = await checkMounts(req);
+  const baseEnv = mergeEnv(image?.config.env ?? [], req.tty ? ['TERM=xterm'] : [], req.env);
+  const id = newContainerId();
+  const name = req.name ? validateIdentifier('container name', req.name) : defaultName(image?.name ?? req.image, id);
+  const provider = selectProvider(env.providers, req.network);
+  const runc = new Runc(env.runc);
+  const paths = records.paths(id);
+  const names = new NameStore({ layout: env.layout });
+  const ctx = providerContext(env, { id, name }, paths.stateDir);
+  const rec: ContainerRecord = {
+    version: 1,
+    id,
+    name,
+    namespace: env.ns,
+    created: new Date().toISOString(),
+    image: image?.name ?? '',
+    rootfs: image ? { kind: 'image', ref: req.image ?? '', imageId: image.id, mountPoint: '' } : { kind: 'dir', path: rootfsDir ?? '' },
+    path: argv[0] ?? '',
+    args: argv.slice(1),
+    config: { env: baseEnv, workdir, tty: req.tty, interactive: req.interactive, user: userText, hostname: '', domainname: '', labels: { ...req.labels }, cmd, entrypoint },
+    hostConfig: { autoRemove: req.autoRemove, readOnly: req.readOnly, networkMode: req.network.networks.join(','), mounts: req.mounts },
+    network: req.network,
+    provider: provider.name,
+    annotations: {},
+    runtime: { binary: runc.binary, ...(runc.root !== undefined ? { root: runc.root } : {}) },
+    state: { phase: 'created' },
+  };
+
+  // Apply, undoing in reverse order on any failure.
+  const undo: Array<[string, () => Promise<unknown>]> = [];
+  try {
+    await mkdir(env.layout.containersRoot(env.ns), { recursive: true, mode: 0o700 });
+    await mkdir(paths.stateDir, { mode: 0o700 });
+    undo.push(['state dir', () => rm(paths.stateDir, { recursive: true, force: true })]);
+    await names.acquire(env.ns, name, id);
+    undo.push(['name', () => names.release(env.ns, name, id)]);
+    const prep = await provider.prepare(req, ctx);
+    undo.push(['network', () => provider.release(rec, ctx)]);
+    let rootPath = rootfsDir ?? '';
+    if (image && env.images) {
+      const images = env.images;
+      rootPath = await images.mountRootfs(image, env.ns, paths.stateDir);
+      undo.push(['rootfs', () => images.removeRootfs(paths.stateDir)]);
+      rec.rootfs = { kind: 'image', ref: req.image ?? '', imageId: image.id, mountPoint: rootPath };
+    }
+    rec.annotations = {
+      ...prep.annotations,
+      'nerdctl/namespace': env.ns,
+      'nerdctl/name': name,
+      'nerdctl/state-dir': paths.stateDir,
+      'nerdctl/host-config': HOST_CONFIG_LABEL,
+    };
+    rec.config.hostname = prep.hostname;
+    rec.config.domainname = prep.domainname;
+    rec.hostConfig.networkMode = prep.networks.join(',');
+    const spec = buildSpec({
+      args: argv,
+      env: mergeEnv(baseEnv, prep.env),
+      cwd: workdir,
+      terminal: req.tty,
+      user,
+      rootPath,
+      readonlyRoot: req.readOnly,
+      hostname: prep.hostname,
+      domainname: prep.domainname,
+      mounts: [...userMounts, ...prep.mounts],
+      netns: prep.netns,
+      annotations: rec.annotations,
+      hooks: prep.hooks,
+      ...(prep.sysctl ? { sysctl: prep.sysctl } : {}),
+    });
+    await writeBundle(paths.bundle, spec);
+    await records.write(rec);
+    return rec;
+  } catch (err) {
+    for (const [what, fn] of undo.reverse()) {
+      await fn().catch((e: unknown) => env.logger('warn', `cleanup after failed create of ${name}: cannot undo ${what}: ${(e as Error).message}`));
+    }
+    throw err;
+  }
+}

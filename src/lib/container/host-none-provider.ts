@@ -1,0 +1,138 @@
+// The built-in network provider for `--network none` and `--network host` (spec 3.2): no CNI, so
+// everything happens at create time: resolv.conf, hosts and hostname files, the hosts store entry
+// (spec 3.2.1 step 8), the bind mounts, the nerdctl/* annotations and the OCI hooks.
+import { readFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { extraHostsLabel } from '../etc/add-host.js';
+import { HostsStore } from '../etc/hosts-store.js';
+import { prepareContainerFiles } from '../etc/prepare.js';
+import { readHostResolvConf } from '../etc/resolv-conf-mode.js';
+import type { DnsSettings } from '../etc/types.js';
+import { nerdnetHooks } from '../oci/hooks.js';
+import type { Mount } from '../oci/types.js';
+import type { PortMapping } from '../ports/types.js';
+import type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
+import type { ContainerCreateRequest, ContainerRecord, NetworkRequest } from './types.js';
+
+export interface HostNoneProviderOptions {
+  // --host-gateway-ip for `--add-host NAME:host-gateway`.
+  hostGatewayIP?: string;
+  // Host inputs, overridable for tests.
+  hostsFile?: string;
+  resolvConf?: string;
+}
+
+type Mode = 'host' | 'none';
+
+function modeOf(req: NetworkRequest): Mode | undefined {
+  const [only, ...rest] = req.networks;
+  return rest.length === 0 && (only === 'host' || only === 'none') ? only : undefined;
+}
+
+// nerdctl/dns: the requested values, null for an empty list (spec 3.3).
+export function dnsAnnotation(dns: DnsSettings): string {
+  const orNull = (v: string[]) => (v.length > 0 ? v : null);
+  return JSON.stringify({ DNSServers: orNull(dns.servers), DNSResolvConfOptions: orNull(dns.options), DNSSearchDomains: orNull(dns.search) });
+}
+
+// A writable bind of a container file (spec 3.2: options ["bind", <default propagation>]).
+export function bindMount(source: string, destination: string): Mount {
+  return { destination, type: 'bind', source, options: ['bind', 'rprivate'] };
+}
+
+async function readOptional(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+export class HostNoneProvider implements NetworkProvider {
+  readonly name = 'host-none';
+
+  constructor(private readonly opts: HostNoneProviderOptions = {}) {}
+
+  handles(req: NetworkRequest): boolean {
+    return modeOf(req) !== undefined;
+  }
+
+  async prepare(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<NetworkPrep> {
+    const mode = modeOf(req.network) as Mode;
+    const net = req.network;
+    // Docker discards published ports and nerdctl clears the MAC in these modes (spec 3.1).
+    if (net.publish.length > 0) ctx.logger('warn', `published ports are discarded when using --network ${mode}: ${net.publish.join(', ')}`);
+    if (net.mac) ctx.logger('warn', `--mac-address ${net.mac} is ignored with --network ${mode}`);
+    const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
+    const files = await prepareContainerFiles({
+      layout: ctx.layout,
+      hostsStore,
+      ns: ctx.ns,
+      id: ctx.id,
+      mode,
+      hostname: net.hostname,
+      domainname: net.domainname,
+      dns: { servers: net.dns, search: net.dnsSearch, options: net.dnsOpt },
+      addHosts: net.addHost,
+      hostResolvConf: (await readHostResolvConf(this.opts.resolvConf ? { etcPath: this.opts.resolvConf } : {})).content,
+      hostHostname: osHostname(),
+      hostEtcHosts: mode === 'host' ? await readOptional(this.opts.hostsFile ?? '/etc/hosts') : undefined,
+      hostGatewayIP: this.opts.hostGatewayIP,
+      logger: ctx.logger,
+    });
+    try {
+      await hostsStore.acquire({ ns: ctx.ns, id: ctx.id, meta: { name: ctx.name, hostname: files.hostname, domainname: files.domainname, extraHosts: files.extraHosts } });
+    } catch (err) {
+      await hostsStore.delete(ctx.ns, ctx.id);
+      throw err;
+    }
+    // withDedupMounts (issue #2685): a user mount at the same place wins in host/none modes.
+    const taken = new Set(req.mounts.map((m) => m.destination));
+    const mounts = [bindMount(files.resolvConfPath, '/etc/resolv.conf'), bindMount(files.hostsPath, '/etc/hosts')];
+    if (files.hostnamePath) mounts.push(bindMount(files.hostnamePath, '/etc/hostname'));
+    const annotations: Record<string, string> = {
+      'nerdctl/hostname': files.hostname,
+      'nerdctl/domainname': files.domainname,
+      'nerdctl/extraHosts': extraHostsLabel(files.extraHosts),
+      'nerdctl/networks': JSON.stringify([mode]),
+      'nerdctl/dns': dnsAnnotation(files.dns),
+    };
+    if (net.ip) annotations['nerdctl/ip'] = net.ip;
+    if (net.ip6) annotations['nerdctl/ip6'] = net.ip6;
+    return {
+      mounts: mounts.filter((m) => !taken.has(m.destination)),
+      annotations,
+      hooks: ctx.hook ? nerdnetHooks(ctx.hook) : {},
+      netns: { mode: mode === 'host' ? 'host' : 'new' },
+      hostname: files.hostname,
+      domainname: files.domainname,
+      env: [`HOSTNAME=${files.hostname}`],
+      // Every mode but host lets unprivileged processes bind low ports (spec 3.2 notes).
+      ...(mode === 'none' ? { sysctl: { 'net.ipv4.ip_unprivileged_port_start': '0' } } : {}),
+      networks: [mode],
+    };
+  }
+
+  // rm: the hosts store entry goes (spec 3.5); the state dir files go with the state dir.
+  async release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void> {
+    await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
+  }
+
+  async networkSettings(c: ContainerRecord): Promise<Record<string, unknown>> {
+    const mode = modeOf(c.network) ?? 'none';
+    return {
+      Ports: {},
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: '',
+      IPPrefixLen: 0,
+      MacAddress: '',
+      Networks: { [mode]: { IPAddress: '', IPPrefixLen: 0, GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, MacAddress: '' } },
+    };
+  }
+
+  async ports(): Promise<PortMapping[]> {
+    return [];
+  }
+}

@@ -1,0 +1,25 @@
+// Containers: records, create/start/stop/kill/rm/exec/logs/inspect/ps over runc, and the network seam.
+export type { BindMount, ContainerCreateRequest, ContainerRecord, ContainerStatus, NetworkRequest, ObservedState, RootfsRecord } from './types.js';
+export type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
+export { providerByName, selectProvider } from './network-provider.js';
+export { HostNoneProvider, bindMount, dnsAnnotation } from './host-none-provider.js';
+export type { HostNoneProviderOptions } from './host-none-provider.js';
+export type { ImageRuntimeConfig, ImageSource, ResolvedImage } from './image-source.js';
+export { checkRootfsDir } from './image-source.js';
+export type { ContainerEnv } from './env.js';
+export { ContainerRecords, containerPaths, containersUsingImage } from './records.js';
+export { StoreImageSource } from './image-store-source.js';
+export type { ContainerPaths } from './records.js';
+export { defaultName, newContainerId, shortId } from './names.js';
+export { UNKNOWN_EXIT_CODE, observe } from './status.js';
+export { createContainer, parseUser } from './create.js';
+export { startContainer } from './start.js';
+export type { StartOptions, StartResult } from './start.js';
+export { DEFAULT_STOP_TIMEOUT_S, killContainer, normalizeSignal, stopContainer, waitExited } from './stop.js';
+export type { StopResult } from './stop.js';
+export { removeContainer } from './remove.js';
+export { execInContainer, readLogs } from './exec-logs.js';
+export type { ExecRequest, LogsOptions } from './exec-logs.js';
+export { inspectContainer, listContainers, viewContainer } from './inspect.js';
+export type { ContainerView } from './inspect.js';
+export { ContainerManager } from './manager.js';

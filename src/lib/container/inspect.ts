@@ -1,0 +1,121 @@
+// Docker-compatible views of a container: `inspect` (Docker's JSON shape) and the `ps` row data.
+// NetworkSettings and ports come from the network provider that made the container.
+import type { PortMapping } from '../ports/types.js';
+import type { ContainerEnv } from './env.js';
+import { providerContext, recordsOf, runcFor } from './env.js';
+import type { NetworkProvider } from './network-provider.js';
+import { observe } from './status.js';
+import type { ContainerRecord, ObservedState } from './types.js';
+import type { RuncState } from '../runtime/runc.js';
+
+// Docker prints zero times as this.
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+function providerOf(env: ContainerEnv, rec: ContainerRecord): NetworkProvider | undefined {
+  return env.providers.find((p) => p.name === rec.provider);
+}
+
+export interface ContainerView {
+  record: ContainerRecord;
+  state: ObservedState;
+  ports: PortMapping[];
+}
+
+// Records of the namespace with their state; one `runc list` per runc root instead of one call each.
+export async function listContainers(env: ContainerEnv, opts: { all?: boolean } = {}): Promise<ContainerView[]> {
+  const records = recordsOf(env);
+  const recs = await records.list();
+  const byRoot = new Map<string, Promise<Map<string, RuncState>>>();
+  const runcStates = (rec: ContainerRecord) => {
+    const key = `${rec.runtime.binary}\0${rec.runtime.root ?? ''}`;
+    let p = byRoot.get(key);
+    if (!p) {
+      p = runcFor(rec)
+        .list()
+        .then((l) => new Map(l.map((s) => [s.id, s])));
+      byRoot.set(key, p);
+    }
+    return p;
+  };
+  const views = await Promise.all(
+    recs.map(async (rec): Promise<ContainerView> => {
+      const known = (await runcStates(rec)).get(rec.id) ?? null;
+      const state = await observe(rec, records.paths(rec.id), runcFor(rec), known);
+      const provider = providerOf(env, rec);
+      const ports = provider?.ports ? await provider.ports(rec, providerContext(env, rec, records.paths(rec.id).stateDir)).catch(() => []) : [];
+      return { record: rec, state, ports };
+    }),
+  );
+  return opts.all ? views : views.filter((v) => v.state.running);
+}
+
+export async function viewContainer(env: ContainerEnv, rec: ContainerRecord): Promise<ContainerView> {
+  const paths = recordsOf(env).paths(rec.id);
+  const state = await observe(rec, paths, runcFor(rec));
+  const provider = providerOf(env, rec);
+  const ports = provider?.ports ? await provider.ports(rec, providerContext(env, rec, paths.stateDir)) : [];
+  return { record: rec, state, ports };
+}
+
+// `nerdnet inspect`: Docker's field names (nerdctl's dockercompat), NetworkSettings from the provider.
+export async function inspectContainer(env: ContainerEnv, rec: ContainerRecord): Promise<Record<string, unknown>> {
+  const paths = recordsOf(env).paths(rec.id);
+  const { state } = await viewContainer(env, rec);
+  const provider = providerOf(env, rec);
+  const ctx = providerContext(env, rec, paths.stateDir);
+  const networkSettings = provider?.networkSettings ? await provider.networkSettings(rec, ctx, state.running) : {};
+  const a = rec.annotations;
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: {
+      Status: state.status,
+      Running: state.running,
+      Paused: false,
+      Restarting: false,
+      Pid: state.pid,
+      ExitCode: state.exitCode,
+      Error: state.error,
+      StartedAt: state.startedAt || ZERO_TIME,
+      FinishedAt: state.finishedAt || ZERO_TIME,
+    },
+    Image: rec.image,
+    ResolvConfPath: env.layout.resolvConfPath(rec.namespace, rec.id),
+    HostnamePath: env.layout.hostnamePath(rec.namespace, rec.id),
+    HostsPath: env.layout.hostsPath(rec.namespace, rec.id),
+    LogPath: paths.log,
+    Name: rec.name,
+    RestartCount: 0,
+    Driver: rec.rootfs.kind === 'image' ? 'overlayfs' : '',
+    Platform: 'linux',
+    Mounts: rec.hostConfig.mounts.map((m) => ({ Type: 'bind', Source: m.source, Destination: m.destination, Mode: m.readonly ? 'ro' : '', RW: !m.readonly, Propagation: 'rprivate' })),
+    Config: {
+      Hostname: rec.config.hostname,
+      Domainname: rec.config.domainname,
+      User: rec.config.user,
+      AttachStdin: rec.config.interactive,
+      Tty: rec.config.tty,
+      OpenStdin: rec.config.interactive,
+      Env: rec.config.env,
+      Cmd: rec.config.cmd,
+      Image: rec.image,
+      WorkingDir: rec.config.workdir,
+      Entrypoint: rec.config.entrypoint.length > 0 ? rec.config.entrypoint : null,
+      Labels: { ...rec.config.labels, ...a },
+    },
+    HostConfig: {
+      AutoRemove: rec.hostConfig.autoRemove,
+      NetworkMode: rec.hostConfig.networkMode,
+      ReadonlyRootfs: rec.hostConfig.readOnly,
+      Binds: rec.hostConfig.mounts.map((m) => `${m.source}:${m.destination}${m.readonly ? ':ro' : ''}`),
+      ExtraHosts: JSON.parse(a['nerdctl/extraHosts'] ?? '[]') as string[],
+      Dns: rec.network.dns,
+      DnsSearch: rec.network.dnsSearch,
+      DnsOptions: rec.network.dnsOpt,
+      Runtime: rec.runtime.binary,
+    },
+    NetworkSettings: networkSettings,
+  };
+}

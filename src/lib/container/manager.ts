@@ -1,0 +1,84 @@
+// One entry point for the CLI: container operations by name, ID or ID prefix in one namespace.
+import type { ContainerEnv } from './env.js';
+import { recordsOf } from './env.js';
+import { createContainer } from './create.js';
+import { execInContainer, readLogs } from './exec-logs.js';
+import type { ExecRequest, LogsOptions } from './exec-logs.js';
+import { HostNoneProvider } from './host-none-provider.js';
+import { inspectContainer, listContainers, viewContainer } from './inspect.js';
+import type { ContainerView } from './inspect.js';
+import { removeContainer } from './remove.js';
+import { startContainer } from './start.js';
+import type { StartOptions, StartResult } from './start.js';
+import { killContainer, stopContainer } from './stop.js';
+import type { StopResult } from './stop.js';
+import type { ContainerCreateRequest, ContainerRecord } from './types.js';
+
+export class ContainerManager {
+  readonly env: ContainerEnv;
+
+  // The built-in host/none provider is always last, so a CNI provider given first takes precedence.
+  constructor(env: ContainerEnv) {
+    const builtIn = env.providers.some((p) => p.name === 'host-none') ? [] : [new HostNoneProvider()];
+    this.env = { ...env, providers: [...env.providers, ...builtIn] };
+  }
+
+  resolve(ref: string): Promise<ContainerRecord> {
+    return recordsOf(this.env).resolve(ref);
+  }
+
+  create(req: ContainerCreateRequest): Promise<ContainerRecord> {
+    return createContainer(this.env, req);
+  }
+
+  async start(ref: string, opts: StartOptions = {}): Promise<StartResult> {
+    return startContainer(this.env, await this.resolve(ref), opts);
+  }
+
+  // create + start; attached with --rm, the container is removed here once it has exited.
+  async run(req: ContainerCreateRequest, opts: StartOptions & { onCreated?: (rec: ContainerRecord) => void } = {}): Promise<StartResult> {
+    const rec = await this.create(req);
+    opts.onCreated?.(rec);
+    try {
+      return await startContainer(this.env, rec, opts);
+    } finally {
+      if (opts.attach && req.autoRemove) await removeContainer(this.env, rec, { force: true });
+    }
+  }
+
+  async stop(ref: string, opts: { timeoutS?: number; signal?: string } = {}): Promise<StopResult> {
+    return stopContainer(this.env, await this.resolve(ref), opts);
+  }
+
+  async kill(ref: string, signal?: string): Promise<ContainerRecord> {
+    const rec = await this.resolve(ref);
+    await killContainer(this.env, rec, signal);
+    return rec;
+  }
+
+  async remove(ref: string, opts: { force?: boolean } = {}): Promise<ContainerRecord> {
+    const rec = await this.resolve(ref);
+    await removeContainer(this.env, rec, opts);
+    return rec;
+  }
+
+  async exec(ref: string, req: ExecRequest): Promise<number> {
+    return execInContainer(this.env, await this.resolve(ref), req);
+  }
+
+  async *logs(ref: string, opts: LogsOptions = {}): AsyncGenerator<Buffer> {
+    yield* readLogs(this.env, await this.resolve(ref), opts);
+  }
+
+  async inspect(ref: string): Promise<Record<string, unknown>> {
+    return inspectContainer(this.env, await this.resolve(ref));
+  }
+
+  list(opts: { all?: boolean } = {}): Promise<ContainerView[]> {
+    return listContainers(this.env, opts);
+  }
+
+  async view(ref: string): Promise<ContainerView> {
+    return viewContainer(this.env, await this.resolve(ref));
+  }
+}

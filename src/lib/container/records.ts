@@ -1,0 +1,115 @@
+// Container records in nerdctl's state dirs `<dataStore>/containers/<ns>/<id>/` (spec 1.3): nerdnet's
+// own metadata is nerdnet.json beside nerdctl's files; name/ID/prefix lookup as Docker does it.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NerdnetError } from '../errors.js';
+import { writeFileAtomic } from '../store/atomic.js';
+import { withLock } from '../store/flock.js';
+import { isIdentifier } from '../store/layout.js';
+import type { DataStoreLayout } from '../store/layout.js';
+import type { ContainerRecord } from './types.js';
+
+const RECORD = 'nerdnet.json';
+
+// Where one container's files live.
+export interface ContainerPaths {
+  stateDir: string;
+  record: string;
+  bundle: string;
+  // Written by the shim when the process ends.
+  exitFile: string;
+  // runc's own JSON log of the last start (errors are read from it).
+  runcLog: string;
+  // Plain text: the container's stdout and stderr, appended in arrival order.
+  log: string;
+  // For detached -i.
+  stdinFifo: string;
+  // Output of the --rm removal run by the shim (kept only if it failed).
+  autoRemoveLog: string;
+  // nerdnet's per-container lock (not the directory itself: the hook flocks that, spec 1.4).
+  lock: string;
+}
+
+export function containerPaths(layout: DataStoreLayout, ns: string, id: string): ContainerPaths {
+  const stateDir = layout.stateDir(ns, id);
+  return {
+    stateDir,
+    record: join(stateDir, RECORD),
+    bundle: join(stateDir, 'bundle'),
+    exitFile: join(stateDir, 'exit.json'),
+    runcLog: join(stateDir, 'runc.log'),
+    log: join(stateDir, `${id}.log`),
+    stdinFifo: join(stateDir, 'stdin.fifo'),
+    autoRemoveLog: join(stateDir, 'autoremove.log'),
+    lock: join(stateDir, '.nerdnet.lock'),
+  };
+}
+
+export class ContainerRecords {
+  constructor(
+    readonly layout: DataStoreLayout,
+    readonly ns: string,
+  ) {}
+
+  paths(id: string): ContainerPaths {
+    return containerPaths(this.layout, this.ns, id);
+  }
+
+  async read(id: string): Promise<ContainerRecord | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.paths(id).record, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as ContainerRecord;
+    } catch (err) {
+      throw new NerdnetError('ERR_INVALID_CONFIG', `${this.paths(id).record} is not valid JSON (${(err as Error).message}); remove the container's directory by hand`);
+    }
+  }
+
+  async write(rec: ContainerRecord): Promise<void> {
+    await writeFileAtomic(this.paths(rec.id).record, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  // Every nerdnet container of the namespace (state dirs without nerdnet.json are nerdctl's), by creation.
+  async list(): Promise<ContainerRecord[]> {
+    let ids: string[];
+    try {
+      ids = (await readdir(this.layout.containersRoot(this.ns))).filter(isIdentifier);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const recs = await Promise.all(ids.map((id) => this.read(id).catch(() => undefined)));
+    return recs.filter((r): r is ContainerRecord => r !== undefined).sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  // Docker's lookup order: full ID, exact name, then a unique ID prefix.
+  async resolve(ref: string): Promise<ContainerRecord> {
+    if (ref === '') throw new NerdnetError('ERR_INVALID_ARG', 'container name or ID is empty; give one as shown by `nerdnet ps -a`');
+    const all = await this.list();
+    const match = all.find((r) => r.id === ref) ?? all.find((r) => r.name === ref);
+    if (match) return match;
+    const prefixed = /^[0-9a-f]+$/.test(ref) ? all.filter((r) => r.id.startsWith(ref)) : [];
+    if (prefixed.length === 1 && prefixed[0]) return prefixed[0];
+    if (prefixed.length > 1) {
+      throw new NerdnetError('ERR_INVALID_ARG', `multiple containers match the ID prefix "${ref}" (${prefixed.map((r) => r.name).join(', ')}); give more characters of the ID or the name`);
+    }
+    throw new NerdnetError('ERR_NOT_FOUND', `no such container: ${ref} (namespace "${this.ns}"); list containers with \`nerdnet ps -a\``);
+  }
+
+  // Serialise state changes of one container (start/rm) across processes.
+  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withLock(this.paths(id).lock, fn);
+  }
+}
+
+// Names of the namespace's containers made from image `imageId` (for `image rm`'s in-use check).
+export async function containersUsingImage(layout: DataStoreLayout, ns: string, imageId: string): Promise<string[]> {
+  const recs = await new ContainerRecords(layout, ns).list();
+  return recs.filter((r) => r.rootfs.kind === 'image' && r.rootfs.imageId === imageId).map((r) => r.name);
+}

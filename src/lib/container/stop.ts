@@ -1,0 +1,77 @@
+// stop (SIGTERM, then SIGKILL after the grace time) and kill (-s). The shim records the exit and
+// deletes the runc container, which fires the poststop hook (network released).
+import { constants as osc } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NerdnetError } from '../errors.js';
+import type { ContainerEnv } from './env.js';
+import { providerContext, recordsOf, runcFor } from './env.js';
+import { providerByName } from './network-provider.js';
+import { observe } from './status.js';
+import type { ContainerRecord, ObservedState } from './types.js';
+
+// Docker's default grace time before SIGKILL.
+export const DEFAULT_STOP_TIMEOUT_S = 10;
+
+// `KILL`, `SIGKILL`, `kill` or `9` → what runc kill accepts (`SIGKILL`, `9`).
+export function normalizeSignal(value: string): string {
+  const v = value.trim();
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n >= 1 && n <= 64) return v;
+  } else {
+    const name = v.toUpperCase().startsWith('SIG') ? v.toUpperCase() : `SIG${v.toUpperCase()}`;
+    if (name in osc.signals) return name;
+  }
+  throw new NerdnetError('ERR_INVALID_ARG', `invalid signal ${JSON.stringify(value)}: give a name like TERM, SIGKILL or HUP, or a number 1-64`);
+}
+
+// Poll until the container is no longer running; false at the deadline.
+export async function waitExited(env: ContainerEnv, rec: ContainerRecord, timeoutMs: number): Promise<ObservedState | undefined> {
+  const paths = recordsOf(env).paths(rec.id);
+  const runc = runcFor(rec);
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
+    const obs = await observe(rec, paths, runc);
+    if (!obs.running) return obs;
+    if (Date.now() >= deadline) return undefined;
+    await sleep(wait);
+  }
+}
+
+async function beforeStop(env: ContainerEnv, rec: ContainerRecord): Promise<void> {
+  const provider = providerByName(env.providers, rec.provider);
+  if (provider.beforeStop) await provider.beforeStop(rec, providerContext(env, rec, recordsOf(env).paths(rec.id).stateDir));
+}
+
+export interface StopResult {
+  // False when it was not running.
+  stopped: boolean;
+  killed: boolean;
+  state?: ObservedState;
+}
+
+export async function stopContainer(env: ContainerEnv, rec: ContainerRecord, opts: { timeoutS?: number; signal?: string } = {}): Promise<StopResult> {
+  const runc = runcFor(rec);
+  const paths = recordsOf(env).paths(rec.id);
+  if (!(await observe(rec, paths, runc)).running) return { stopped: false, killed: false };
+  const signal = normalizeSignal(opts.signal ?? 'SIGTERM');
+  const timeoutS = opts.timeoutS ?? DEFAULT_STOP_TIMEOUT_S;
+  if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new NerdnetError('ERR_INVALID_ARG', `invalid stop timeout ${timeoutS}: give seconds >= 0, e.g. -t 10`);
+  await beforeStop(env, rec);
+  await runc.kill(rec.id, signal);
+  let state = await waitExited(env, rec, timeoutS * 1000);
+  if (state) return { stopped: true, killed: false, state };
+  await runc.kill(rec.id, 'SIGKILL', { all: true });
+  state = await waitExited(env, rec, 10_000);
+  if (state) return { stopped: true, killed: true, state };
+  throw new NerdnetError('ERR_HOST', `container ${rec.name} (${rec.id.slice(0, 12)}) did not exit after SIGKILL within 10 s; check \`runc${runc.root ? ` --root ${runc.root}` : ''} state ${rec.id}\``);
+}
+
+export async function killContainer(env: ContainerEnv, rec: ContainerRecord, signal = 'SIGKILL'): Promise<void> {
+  const sig = normalizeSignal(signal);
+  const runc = runcFor(rec);
+  const notRunning = () => new NerdnetError('ERR_INVALID_ARG', `cannot kill container ${rec.name} (${rec.id.slice(0, 12)}): it is not running`);
+  if (!(await observe(rec, recordsOf(env).paths(rec.id), runc)).running) throw notRunning();
+  await beforeStop(env, rec);
+  if (!(await runc.kill(rec.id, sig))) throw notRunning();
+}
