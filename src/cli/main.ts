@@ -5,7 +5,9 @@ import { addGlobalOptions } from './context.js';
 import { cniCommand } from './commands/cni.js';
 import { registerContainerCommands } from './commands/container.js';
 import { registerImageCommands } from './commands/image.js';
+import { internalCommand } from './commands/internal.js';
 import { networkCommand } from './commands/network.js';
+import { cniProviderFor } from './providers.js';
 
 export function buildProgram(): Command {
   const program = new Command('nerdnet')
@@ -17,7 +19,8 @@ export function buildProgram(): Command {
   registerImageCommands(program);
   program.addCommand(cniCommand());
   program.addCommand(networkCommand());
-  registerContainerCommands(program);
+  registerContainerCommands(program, { providers: async (cmd) => [await cniProviderFor(cmd)] });
+  program.addCommand(internalCommand(), { hidden: true });
   return program;
 }
 

@@ -9,13 +9,16 @@ import {
 } from '../../lib/network/index.js';
 import { parseGoBool } from '../../lib/network/options.js';
 import { contextFrom } from '../context.js';
+import { ContainerNetworkUsage } from '../../lib/container/network-usage.js';
+import { openDataStore } from '../../lib/store/layout.js';
 import { jsonIndent, parseTemplate, table } from '../format.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-function envFrom(cmd: Command): NetworkEnv {
+async function envFrom(cmd: Command): Promise<NetworkEnv> {
   const ctx = contextFrom(cmd);
-  return { netconfPath: ctx.dirs.confDir, namespace: ctx.flags.namespace, pluginDirs: ctx.dirs.pluginDirs };
+  const usage = new ContainerNetworkUsage(await openDataStore(ctx.flags.dataRoot, ctx.flags.address), ctx.flags.namespace, process.env.NERDNET_CNI_CACHE_DIR);
+  return { netconfPath: ctx.dirs.confDir, namespace: ctx.flags.namespace, pluginDirs: ctx.dirs.pluginDirs, usage };
 }
 
 function warn(messages: readonly string[]): void {
@@ -83,7 +86,7 @@ function createCommand(): Command {
     .addOption(new Option('--no-internal').hideHelp())
     .exitOverride()
     .action(async (name: string, f: CreateFlags, cmd: Command) => {
-      const env = envFrom(cmd);
+      const env = await envFrom(cmd);
       const bridgeIp = cmd.optsWithGlobals<{ bridgeIp?: string }>().bridgeIp;
       const plain = f.driver === 'bridge' && f.subnet.length + f.gateway.length + f.ipRange.length + f.auxAddress.length + f.opt.length === 0;
       // `create bridge` without IPAM flags makes the default network as a container would (spec 2.7).
@@ -126,7 +129,7 @@ function lsCommand(): Command {
       if (format === 'raw') throw new NerdnetError('ERR_INVALID_ARG', 'unsupported format: "raw"');
       if (f.quiet && !isTable) throw new NerdnetError('ERR_INVALID_ARG', 'format and quiet must not be specified together');
       const tpl = isTable ? undefined : parseTemplate(format === 'json' ? '{{json .}}' : format);
-      const rows = await listNetworks(envFrom(cmd), { filters: f.filter });
+      const rows = await listNetworks(await envFrom(cmd), { filters: f.filter });
       if (f.quiet) {
         process.stdout.write(rows.filter((r) => r.id !== '').map((r) => `${r.id}\n`).join(''));
       } else if (tpl) {
@@ -147,7 +150,7 @@ function inspectCommand(): Command {
     .action(async (nets: string[], f: { mode: string; format?: string }, cmd: Command) => {
       if (f.mode !== 'dockercompat' && f.mode !== 'native') throw new NerdnetError('ERR_INVALID_ARG', `unknown --mode "${f.mode}": use dockercompat or native`);
       const tpl = f.format && f.format !== 'json' ? parseTemplate(f.format) : undefined;
-      const env = envFrom(cmd);
+      const env = await envFrom(cmd);
       const r = f.mode === 'native' ? await inspectNetworksNative(env, nets) : await inspectNetworks(env, nets);
       if (tpl) process.stdout.write(r.networks.map((n) => `${tpl.render(n)}\n`).join(''));
       else if (r.networks.length > 0 || r.errors.length === 0) process.stdout.write(jsonIndent(r.networks));
@@ -162,7 +165,7 @@ function rmCommand(): Command {
     .argument('<network...>', 'name, ID or ID prefix')
     .exitOverride()
     .action(async (nets: string[], _f: unknown, cmd: Command) => {
-      const r = await removeNetworks(envFrom(cmd), nets);
+      const r = await removeNetworks(await envFrom(cmd), nets);
       process.stdout.write(r.removed.map((n) => `${n}\n`).join(''));
       warn(r.warnings);
       failWith(r.errors);
@@ -186,7 +189,7 @@ function pruneCommand(): Command {
     .action(async (f: { force: boolean }, cmd: Command) => {
       const q = 'WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ';
       if (!f.force && !(await confirm(q))) return;
-      const r = await pruneNetworks(envFrom(cmd));
+      const r = await pruneNetworks(await envFrom(cmd));
       if (r.removed.length > 0) process.stdout.write(`Deleted Networks:\n${r.removed.map((n) => `${n}\n`).join('')}\n`);
       warn(r.warnings);
       failWith(r.errors);

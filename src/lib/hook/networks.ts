@@ -1,0 +1,37 @@
+// A container's CNI networks as the hook and `run` see them (spec nerdctl 6.3 step 7): names or IDs
+// resolved against the namespace's networks, the default `bridge` created on first use.
+import { NerdnetError } from '../errors.js';
+import type { NetworkConfigList } from '../cni/conf.js';
+import { ensureDefaultNetwork } from '../network/default-network.js';
+import { DEFAULT_NETWORK_NAME } from '../network/names.js';
+import { networkByNameOrID, readVisibleNetworks, type NetworkRecord } from '../network/store.js';
+import type { NetworkEnv } from '../network/types.js';
+
+export const PSEUDO_MODES = ['host', 'none'] as const;
+
+export function isCniMode(networks: readonly string[]): boolean {
+  return !networks.some((n) => (PSEUDO_MODES as readonly string[]).includes(n) || n.startsWith('container:') || n.startsWith('ns:'));
+}
+
+export interface ResolvedNetwork {
+  // As the user typed it (recorded in nerdctl/networks and meta.json).
+  requested: string;
+  record: NetworkRecord;
+  list: NetworkConfigList;
+}
+
+export async function resolveNetworks(env: NetworkEnv, requested: readonly string[], opts: { bridgeIP?: string | undefined } = {}): Promise<ResolvedNetwork[]> {
+  if (requested.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'no network given: use --network NAME (default "bridge")');
+  if (requested.includes(DEFAULT_NETWORK_NAME)) await ensureDefaultNetwork(env, { bridgeIP: opts.bridgeIP });
+  const records = await readVisibleNetworks(env.netconfPath, env.namespace);
+  const seen = new Set<string>();
+  return requested.map((name) => {
+    const record = networkByNameOrID(records, name);
+    if (!record) {
+      throw new NerdnetError('ERR_NOT_FOUND', `no such network: "${name}"; create it with \`nerdnet network create ${name}\` or see \`nerdnet network ls\``);
+    }
+    if (seen.has(record.file)) throw new NerdnetError('ERR_INVALID_ARG', `network "${name}" is given twice: a container joins each network once`);
+    seen.add(record.file);
+    return { requested: name, record, list: record.list };
+  });
+}
