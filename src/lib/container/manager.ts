@@ -39,11 +39,16 @@ export class ContainerManager {
   async run(req: ContainerCreateRequest, opts: StartOptions & { onCreated?: (rec: ContainerRecord) => void } = {}): Promise<StartResult> {
     const rec = await this.create(req);
     opts.onCreated?.(rec);
+    let result: StartResult;
     try {
-      return await startContainer(this.env, rec, opts);
-    } finally {
-      if (opts.attach && req.autoRemove) await removeContainer(this.env, rec, { force: true });
+      result = await startContainer(this.env, rec, opts);
+    } catch (e) {
+      // A run that could not start leaves nothing behind (Docker keeps a Created container).
+      await removeContainer(this.env, rec, { force: true }).catch(() => {});
+      throw e;
     }
+    if (opts.attach && req.autoRemove) await removeContainer(this.env, rec, { force: true });
+    return result;
   }
 
   async stop(ref: string, opts: { timeoutS?: number; signal?: string } = {}): Promise<StopResult> {
