@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
-import { cniChains, deleteLink, removeNewChains, rootSkipReason, testSubnet, uniqueTag, type ChainSnapshot } from './helpers/host.js';
+import { cniChains, deleteLink, removeNewChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, type ChainSnapshot } from './helpers/host.js';
 import { leaksOf } from './helpers/leaks.js';
 
 const skip = containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);
@@ -63,6 +63,8 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
     for (const id of ids) nn(['rm', '-f', id]);
     const leaks = audit(undefined, true);
     for (const n of networks) nn(['network', 'rm', n.name]);
+    // The firewall plugin's isolation rules name the bridge; network rm removes them.
+    leaks.push(...networks.flatMap((n) => rulesMentioning(n.bridge)));
     await env.cleanup();
     for (const n of networks) {
       deleteLink(n.bridge);

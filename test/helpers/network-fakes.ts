@@ -26,6 +26,11 @@ export class FakeHost implements HostNetwork {
     this.deleted.push(name);
     delete this.links[name];
   }
+  forgotten: string[] = [];
+  async forgetBridge(name: string): Promise<string[]> {
+    this.forgotten.push(name);
+    return [];
+  }
 }
 
 export class FakeUsage implements NetworkUsage {

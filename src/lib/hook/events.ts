@@ -17,7 +17,7 @@ import { releasePortReservation, reservePorts } from '../ports/reserve.js';
 import { withLock } from '../store/flock.js';
 import type { DataStoreLayout } from '../store/layout.js';
 import { attachArgs, attachmentsOf, cniContainerID } from './attach-args.js';
-import { cleanupIptables } from './iptables-cleanup.js';
+import { cleanupIptables } from '../host/iptables.js';
 import { readLifecycle, rfc3339Nano, writeLifecycle } from './lifecycle.js';
 import { isCniMode, resolveNetworks, type ResolvedNetwork } from './networks.js';
 import type { HookAnnotations, OciState } from './state.js';

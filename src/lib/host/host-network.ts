@@ -1,6 +1,7 @@
 // The host's addresses, routes and links, behind an interface so tests can fake the host
 // (design.md §2: seams for fakes are interfaces passed in options).
 import { NerdnetError } from '../errors.js';
+import { removeBridgeRules } from './iptables.js';
 import { ipJson, runIp } from './ip-command.js';
 
 /** One address on a host interface, e.g. {ifname: "eth0", address: "192.0.2.2", prefix: 24}. */
@@ -26,6 +27,8 @@ export interface HostNetwork {
   // The link's kind ("bridge", "dummy", ...), "" for a kind-less (physical) link, undefined when absent.
   linkKind(name: string): Promise<string | undefined>;
   deleteLink(name: string): Promise<void>;
+  // Remove firewall rules that name a bridge that is gone (the firewall plugin leaves them).
+  forgetBridge(name: string): Promise<string[]>;
 }
 
 interface IpAddrJson {
@@ -90,5 +93,10 @@ export class IpHostNetwork implements HostNetwork {
     if (r.code !== 0 && !/does not exist|Cannot find device/i.test(r.stderr)) {
       throw new NerdnetError('ERR_HOST', `failed to delete link ${name}: ${r.stderr.trim()}`);
     }
+  }
+
+  async forgetBridge(name: string): Promise<string[]> {
+    assertLinkName(name);
+    return (await removeBridgeRules(name)).warnings;
   }
 }

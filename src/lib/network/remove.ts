@@ -46,12 +46,12 @@ async function removeRecord(r: NetworkRecord, host: HostNetwork, netconf: string
   if (others.some((c) => bridgeOf(c.raw) === br)) return;
   try {
     const kind = await host.linkKind(br);
-    if (kind === undefined) return;
-    if (kind !== 'bridge') {
+    if (kind !== undefined && kind !== 'bridge') {
       warnings.push(`left link ${br} in place: it is ${kind === '' ? 'a physical interface' : `a ${kind} link`}, not the network's bridge`);
       return;
     }
-    await host.deleteLink(br);
+    if (kind === 'bridge') await host.deleteLink(br);
+    warnings.push(...(await host.forgetBridge(br)));
   } catch (e) {
     warnings.push(`removed ${r.file} but could not delete bridge ${br}: ${(e as Error).message}`);
   }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { masqChainName, rulesNaming } from './iptables-cleanup.js';
+import { masqChainName, rulesNaming } from './iptables.js';
 
 describe('iptables leftovers', () => {
   it('names the bridge masquerade chain as the bridge plugin does', () => {
