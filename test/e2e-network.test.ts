@@ -81,7 +81,7 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
     const out = ok(['run', '--rm', '--network', a.name, 'busybox', 'sh', '-c', `ping -c1 -W2 web-${tag} >/dev/null && echo PING-OK; wget -qO- http://web-${tag}/index.html`]);
     assert.match(out, /PING-OK/);
     assert.match(out, /hello-by-name/);
-    const webIP = JSON.parse(ok(['inspect', `web-${tag}`]))[0].NetworkSettings.IPAddress as string;
+    const webIP = (JSON.parse(ok(["inspect", `web-${tag}`])) as Array<{ NetworkSettings: { IPAddress: string } }>)[0]?.NetworkSettings.IPAddress ?? "";
     assert.ok(webIP.startsWith(`${a.prefix}.`));
     const other = nn(['run', '--rm', '--network', b.name, 'busybox', 'sh', '-c', `grep -c web-${tag} /etc/hosts; ping -c1 -W1 ${webIP} && echo REACHED`]);
     assert.doesNotMatch(other.stdout, /REACHED/, 'isolated by the firewall plugin');
