@@ -5,10 +5,7 @@
 import { NerdnetError } from '../errors.js';
 import type { CniConfig } from '../cni/api.js';
 import { removeNetworks } from '../cni/attach.js';
-import { extraHostsLabel } from '../etc/add-host.js';
 import { HostsStore } from '../etc/hosts-store.js';
-import { prepareContainerFiles } from '../etc/prepare.js';
-import { readHostResolvConf } from '../etc/resolv-conf-mode.js';
 import { attachArgs, attachmentsOf, cniContainerID } from '../hook/attach-args.js';
 import { isCniMode, resolveNetworks, type ResolvedNetwork } from '../hook/networks.js';
 import { readAnnotations } from '../hook/state.js';
@@ -19,7 +16,7 @@ import { parsePublishFlags } from '../ports/parse.js';
 import { publishPorts } from '../ports/publish.js';
 import { loadPortMappings } from '../ports/store.js';
 import type { PortMapping } from '../ports/types.js';
-import { bindMount, dnsAnnotation } from './host-none-provider.js';
+import { fileMounts, networkAnnotations, prepareProviderFiles } from './provider-files.js';
 import type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
 import { cniNetworkSettings } from './cni-settings.js';
 import type { ContainerCreateRequest, ContainerRecord, NetworkRequest } from './types.js';
@@ -92,19 +89,12 @@ export class CniProvider implements NetworkProvider {
     checkRequest(net, networks);
     const publish = parsePublishFlags(net.publish);
     const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
-    const files = await prepareContainerFiles({
-      layout: ctx.layout,
-      hostsStore,
-      ns: ctx.ns,
-      id: ctx.id,
+    const files = await prepareProviderFiles(net, ctx, {
       mode: 'cni',
-      hostname: net.hostname ?? ctx.id.slice(0, 12),
-      domainname: net.domainname,
-      dns: { servers: net.dns, search: net.dnsSearch, options: net.dnsOpt },
-      addHosts: net.addHost,
-      hostResolvConf: (await readHostResolvConf(this.opts.resolvConf ? { etcPath: this.opts.resolvConf } : {})).content,
+      hostsStore,
+      resolvConf: this.opts.resolvConf,
       hostGatewayIP: this.opts.hostGatewayIP,
-      logger: ctx.logger,
+      extra: { hostname: net.hostname ?? ctx.id.slice(0, 12) },
     });
     try {
       if (publish.length > 0 && networks.every((n) => !n.list.plugins.some((p) => p.type === 'portmap'))) {
@@ -121,21 +111,11 @@ export class CniProvider implements NetworkProvider {
       await hostsStore.delete(ctx.ns, ctx.id);
       throw e;
     }
-    const annotations: Record<string, string> = {
-      'nerdctl/hostname': files.hostname,
-      'nerdctl/domainname': files.domainname,
-      'nerdctl/extraHosts': extraHostsLabel(files.extraHosts),
-      'nerdctl/networks': JSON.stringify(net.networks),
-      'nerdctl/dns': dnsAnnotation(files.dns),
-    };
-    if (net.ip) annotations['nerdctl/ip'] = net.ip;
-    if (net.ip6) annotations['nerdctl/ip6'] = net.ip6;
+    const annotations = networkAnnotations(files, net, net.networks);
     if (net.mac) annotations['nerdctl/mac-address'] = net.mac;
-    const mounts = [bindMount(files.resolvConfPath, '/etc/resolv.conf'), bindMount(files.hostsPath, '/etc/hosts')];
-    if (files.hostnamePath) mounts.push(bindMount(files.hostnamePath, '/etc/hostname'));
     if (!ctx.hook) throw new NerdnetError('ERR_INTERNAL', 'CNI networks need the nerdnet OCI hook, and this build has no hook command');
     return {
-      mounts,
+      mounts: fileMounts(files),
       annotations,
       hooks: nerdnetHooks(ctx.hook),
       netns: { mode: 'new' },

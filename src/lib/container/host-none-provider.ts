@@ -3,15 +3,11 @@
 // (spec 3.2.1 step 8), the bind mounts, the nerdctl/* annotations and the OCI hooks.
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import { extraHostsLabel } from '../etc/add-host.js';
 import { HostsStore } from '../etc/hosts-store.js';
-import { prepareContainerFiles } from '../etc/prepare.js';
-import { readHostResolvConf } from '../etc/resolv-conf-mode.js';
-import type { DnsSettings } from '../etc/types.js';
 import { nerdnetHooks } from '../oci/hooks.js';
-import type { Mount } from '../oci/types.js';
 import type { PortMapping } from '../ports/types.js';
 import type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
+import { fileMounts, networkAnnotations, prepareProviderFiles } from './provider-files.js';
 import type { ContainerCreateRequest, ContainerRecord, NetworkRequest } from './types.js';
 
 export interface HostNoneProviderOptions {
@@ -27,17 +23,6 @@ type Mode = 'host' | 'none';
 function modeOf(req: NetworkRequest): Mode | undefined {
   const [only, ...rest] = req.networks;
   return rest.length === 0 && (only === 'host' || only === 'none') ? only : undefined;
-}
-
-// nerdctl/dns: the requested values, null for an empty list (spec 3.3).
-export function dnsAnnotation(dns: DnsSettings): string {
-  const orNull = (v: string[]) => (v.length > 0 ? v : null);
-  return JSON.stringify({ DNSServers: orNull(dns.servers), DNSResolvConfOptions: orNull(dns.options), DNSSearchDomains: orNull(dns.search) });
-}
-
-// A writable bind of a container file (spec 3.2: options ["bind", <default propagation>]).
-export function bindMount(source: string, destination: string): Mount {
-  return { destination, type: 'bind', source, options: ['bind', 'rprivate'] };
 }
 
 async function readOptional(path: string): Promise<string> {
@@ -65,21 +50,12 @@ export class HostNoneProvider implements NetworkProvider {
     if (net.publish.length > 0) ctx.logger('warn', `published ports are discarded when using --network ${mode}: ${net.publish.join(', ')}`);
     if (net.mac) ctx.logger('warn', `--mac-address ${net.mac} is ignored with --network ${mode}`);
     const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
-    const files = await prepareContainerFiles({
-      layout: ctx.layout,
-      hostsStore,
-      ns: ctx.ns,
-      id: ctx.id,
+    const files = await prepareProviderFiles(net, ctx, {
       mode,
-      hostname: net.hostname,
-      domainname: net.domainname,
-      dns: { servers: net.dns, search: net.dnsSearch, options: net.dnsOpt },
-      addHosts: net.addHost,
-      hostResolvConf: (await readHostResolvConf(this.opts.resolvConf ? { etcPath: this.opts.resolvConf } : {})).content,
-      hostHostname: osHostname(),
-      hostEtcHosts: mode === 'host' ? await readOptional(this.opts.hostsFile ?? '/etc/hosts') : undefined,
+      hostsStore,
+      resolvConf: this.opts.resolvConf,
       hostGatewayIP: this.opts.hostGatewayIP,
-      logger: ctx.logger,
+      extra: { hostHostname: osHostname(), hostEtcHosts: mode === 'host' ? await readOptional(this.opts.hostsFile ?? '/etc/hosts') : undefined },
     });
     try {
       await hostsStore.acquire({ ns: ctx.ns, id: ctx.id, meta: { name: ctx.name, hostname: files.hostname, domainname: files.domainname, extraHosts: files.extraHosts } });
@@ -89,19 +65,9 @@ export class HostNoneProvider implements NetworkProvider {
     }
     // withDedupMounts (issue #2685): a user mount at the same place wins in host/none modes.
     const taken = new Set(req.mounts.map((m) => m.destination));
-    const mounts = [bindMount(files.resolvConfPath, '/etc/resolv.conf'), bindMount(files.hostsPath, '/etc/hosts')];
-    if (files.hostnamePath) mounts.push(bindMount(files.hostnamePath, '/etc/hostname'));
-    const annotations: Record<string, string> = {
-      'nerdctl/hostname': files.hostname,
-      'nerdctl/domainname': files.domainname,
-      'nerdctl/extraHosts': extraHostsLabel(files.extraHosts),
-      'nerdctl/networks': JSON.stringify([mode]),
-      'nerdctl/dns': dnsAnnotation(files.dns),
-    };
-    if (net.ip) annotations['nerdctl/ip'] = net.ip;
-    if (net.ip6) annotations['nerdctl/ip6'] = net.ip6;
+    const annotations = networkAnnotations(files, net, [mode]);
     return {
-      mounts: mounts.filter((m) => !taken.has(m.destination)),
+      mounts: fileMounts(files).filter((m) => !taken.has(m.destination)),
       annotations,
       hooks: ctx.hook ? nerdnetHooks(ctx.hook) : {},
       netns: { mode: mode === 'host' ? 'host' : 'new' },

@@ -2,7 +2,8 @@
 export type { BindMount, ContainerCreateRequest, ContainerRecord, ContainerStatus, NetworkRequest, ObservedState, RootfsRecord } from './types.js';
 export type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
 export { providerByName, selectProvider } from './network-provider.js';
-export { HostNoneProvider, bindMount, dnsAnnotation } from './host-none-provider.js';
+export { HostNoneProvider } from './host-none-provider.js';
+export { bindMount, dnsAnnotation } from './provider-files.js';
 export type { HostNoneProviderOptions } from './host-none-provider.js';
 export type { ImageRuntimeConfig, ImageSource, ResolvedImage } from './image-source.js';
 export { checkRootfsDir } from './image-source.js';

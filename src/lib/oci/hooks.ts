@@ -19,9 +19,13 @@ export interface HookCommand {
 export type HookEvent = 'createRuntime' | 'postStop';
 
 // `globalArgs` are `--flag=value` strings (spec 6.1: only flags set on the command line, sorted by name).
+// What the hook process needs from nerdnet's environment. nerdctl passes everything; for a Node
+// hook that costs start time (NODE_EXTRA_CA_CERTS alone adds ~80 ms, NODE_OPTIONS may load more).
+const HOOK_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_[A-Z_]+|CNI_PATH|NETCONFPATH|CONTAINERD_[A-Z_]+|NERDCTL_[A-Z_]+|NERDNET_[A-Z_]+)$/;
+
 export function buildHookCommand(self: SelfCommand, globalArgs: readonly string[], env: NodeJS.ProcessEnv): HookCommand {
   const entries = Object.entries(env)
-    .filter((e): e is [string, string] => e[1] !== undefined)
+    .filter((e): e is [string, string] => e[1] !== undefined && HOOK_ENV.test(e[0]))
     .map(([k, v]) => `${k}=${v}`);
   // nerdctl appends sbin for iptables as an extra PATH entry; the last PATH wins in Go's exec.
   entries.push(`PATH=${env.PATH ?? ''}:/usr/sbin:/sbin`);

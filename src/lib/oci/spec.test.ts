@@ -50,6 +50,13 @@ describe('nerdnet hooks (spec 6.1)', () => {
     assert.deepEqual(cmd.env, ['PATH=/usr/bin', 'HOME=/root', 'PATH=/usr/bin:/usr/sbin:/sbin']);
   });
 
+  it('gives the hook only the environment it needs (no NODE_OPTIONS, NODE_EXTRA_CA_CERTS)', () => {
+    const cmd = buildHookCommand({ path: '/usr/bin/node', args: [] }, [], {
+      PATH: '/bin', NODE_OPTIONS: '--require x', NODE_EXTRA_CA_CERTS: '/etc/ca.pem', NERDNET_RUNC_ROOT: '/r', CNI_PATH: '/c', SECRET_TOKEN: 's',
+    });
+    assert.deepEqual(cmd.env, ['PATH=/bin', 'NERDNET_RUNC_ROOT=/r', 'CNI_PATH=/c', 'PATH=/bin:/usr/sbin:/sbin']);
+  });
+
   it('appendHooks keeps existing entries', () => {
     const h = appendHooks({ poststop: [{ path: '/a' }] }, { poststop: [{ path: '/b' }], createRuntime: [{ path: '/c' }] });
     assert.deepEqual(h.poststop?.map((x) => x.path), ['/a', '/b']);
