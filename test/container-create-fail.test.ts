@@ -41,7 +41,7 @@ describe('nerdnet create/run failures leave nothing behind', { skip: containerSk
     ['a bad --hostname', (r) => ['run', ...NONE, '-h', 'bad host', '--rootfs', r, 'true'], /invalid --hostname "bad host"/],
     ['a bad --name', (r) => ['run', ...NONE, '--name', 'a/b', '--rootfs', r, 'true'], /invalid container name "a\/b"/],
     ['a name in use', (r) => ['run', ...NONE, '--name', 'holder', '--rootfs', r, 'true'], /name "holder" is already used by ID "[0-9a-f]{64}"/],
-    ['a network without provider', (r) => ['run', '--network', 'bridge', '--rootfs', r, 'true'], /network "bridge" is not available/],
+    ['a network that does not exist', (r) => ['run', '--network', 'no-such-net', '--rootfs', r, 'true'], /no such network: "no-such-net"/],
     ['host combined with none', (r) => ['run', '--network', 'host,none', '--rootfs', r, 'true'], /cannot be combined with other networks/],
     ['a bad --user', (r) => ['run', ...NONE, '-u', 'nobody', '--rootfs', r, 'true'], /invalid --user "nobody"/],
     ['a missing volume source', (r, d) => ['run', ...NONE, '-v', `${join(d, 'nope')}:/x`, '--rootfs', r, 'true'], /does not exist on the host/],

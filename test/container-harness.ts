@@ -56,7 +56,8 @@ export class ContainerTestEnv {
   cli(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): CliResult {
     const r = spawnSync(process.execPath, ['--import', 'tsx', ENTRY, '--data-root', this.dataRoot, ...args], {
       encoding: 'utf8',
-      env: { ...process.env, NERDNET_RUNC_ROOT: this.runcRoot, ...opts.env },
+      // CNI configs, results and port reservers in the temp dir too: a test never touches the host's.
+      env: { ...process.env, NERDNET_RUNC_ROOT: this.runcRoot, NETCONFPATH: join(this.dir, 'net.d'), NERDNET_CNI_CACHE_DIR: join(this.dir, 'cni'), NERDNET_RUN_DIR: join(this.dir, 'run'), ...opts.env },
       input: opts.input ?? '',
       timeout: 60_000,
     });

@@ -104,7 +104,12 @@ describe('container lifecycle around the OCI hooks (library)', { skip: container
     }
     assert.ok(post, 'poststop ran without any further command');
     assert.equal(post.state.id, rec.id);
-    const view = await mgr.view(rec.id);
+    // runc fires poststop as the process ends; the shim records the exit just after.
+    let view = await mgr.view(rec.id);
+    for (let i = 0; i < 100 && view.state.status !== 'exited'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      view = await mgr.view(rec.id);
+    }
     assert.equal(view.state.status, 'exited');
     assert.equal(view.state.exitCode, 3);
     await mgr.remove(rec.id);

@@ -86,7 +86,9 @@ describe('nerdnet run (attached)', { skip: containerSkipReason() }, () => {
     const r = env.cli(['run', '--name', 'nocmd', ...NONE, '--rootfs', env.rootfs, 'no-such-command']);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /container nocmd \([0-9a-f]{12}\) failed to start: .*no-such-command.*not found/);
-    env.ok(['rm', 'nocmd']);
+    // A run that cannot start leaves nothing behind.
+    assert.doesNotMatch(env.ok(['ps', '-a']), /nocmd/);
+    assert.ok(!env.entries('names/default').includes('nocmd'), 'name released');
   });
 
   it('-t gives the process the terminal nerdnet runs in (under script(1))', { skip: existsSync('/usr/bin/script') ? false : 'needs script(1) from util-linux' }, () => {
