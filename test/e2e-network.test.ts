@@ -151,6 +151,29 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
     assert.deepEqual(host.trim().split(/\s+/).sort(), hostLinks);
   });
 
+  it('container: mode joins the target\'s netns and files, follows it across restarts, refuses network flags', () => {
+    const n = network('ctr');
+    runD(['--name', `tgt-${tag}`, '--network', n.name, '--hostname', 'tgthost', 'busybox', 'sleep', '300']);
+    const out = ok(['run', '--rm', '--network', `container:tgt-${tag}`, 'busybox', 'sh', '-c', 'ip -o -4 addr show eth0; hostname; grep -c tgthost /etc/hosts']);
+    const tgtIP = (JSON.parse(ok(['inspect', `tgt-${tag}`])) as Array<{ NetworkSettings: { IPAddress: string } }>)[0]?.NetworkSettings.IPAddress ?? '';
+    assert.match(out, new RegExp(`inet ${tgtIP.replace(/\./g, '\\.')}/24`));
+    assert.match(out, /^tgthost$/m);
+    const refused = nn(['run', '--rm', '--network', `container:tgt-${tag}`, '-p', '80:80', 'busybox', 'true']);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /not supported when using `--network=container:tgt-.*`: \[--publish\]/);
+    runD(['--name', `side-${tag}`, '--network', `container:tgt-${tag}`, 'busybox', 'sleep', '300']);
+    ok(['stop', '-t', '1', `tgt-${tag}`]);
+    ok(['start', `tgt-${tag}`]);
+    ok(['stop', '-t', '1', `side-${tag}`]);
+    ok(['start', `side-${tag}`]);
+    const newIP = (JSON.parse(ok(['inspect', `tgt-${tag}`])) as Array<{ NetworkSettings: { IPAddress: string } }>)[0]?.NetworkSettings.IPAddress ?? '';
+    assert.match(ok(['exec', `side-${tag}`, 'ip', '-o', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${newIP.replace(/\./g, '\\.')}/24`));
+    ok(['rm', '-f', `side-${tag}`]);
+    ok(['stop', '-t', '1', `tgt-${tag}`]);
+    const stopped = nn(['run', '--rm', '--network', `container:tgt-${tag}`, 'busybox', 'true']);
+    assert.match(stopped.stderr, /invalid target container: tgt-.*should be running/);
+  });
+
   it('stop then start gives a working network again, and a self-exiting container releases its network', async () => {
     const n = network('restart');
     runD(['--name', `srv-${tag}`, '--network', n.name, 'busybox', 'sleep', '300']);

@@ -8,6 +8,7 @@ import { registerImageCommands } from './commands/image.js';
 import { internalCommand } from './commands/internal.js';
 import { networkCommand } from './commands/network.js';
 import { cniProviderFor } from './providers.js';
+import { ContainerModeProvider } from '../lib/container/container-mode-provider.js';
 
 export function buildProgram(): Command {
   const program = new Command('nerdnet')
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
   registerImageCommands(program);
   program.addCommand(cniCommand());
   program.addCommand(networkCommand());
-  registerContainerCommands(program, { providers: async (cmd) => [await cniProviderFor(cmd)] });
+  registerContainerCommands(program, { providers: async (cmd) => [await cniProviderFor(cmd), new ContainerModeProvider()] });
   program.addCommand(internalCommand(), { hidden: true });
   return program;
 }

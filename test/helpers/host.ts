@@ -88,8 +88,14 @@ export function createParentLink(name: string): void {
   sh('ip', ['link', 'set', name, 'up']);
 }
 
+// Delete a link the test made, and the firewall plugin's isolation rules that name it (they
+// outlive DEL; `network rm` removes them the same way).
 export function deleteLink(name: string): void {
   if (linkExists(name)) shOk('ip', ['link', 'delete', name]);
+  const names = new RegExp(`(^| )-[io] ${name}( |$)`);
+  for (const line of sh('iptables', ['-t', 'filter', '-S']).split('\n')) {
+    if (line.startsWith('-A CNI-') && names.test(line)) shOk('sh', ['-c', `iptables -t filter ${line.replace(/^-A /, '-D ')}`]);
+  }
 }
 
 // Host veths whose peer sits in netns `nsName` (the bridge plugin's host side).

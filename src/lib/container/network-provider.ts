@@ -51,6 +51,9 @@ export interface NetworkProvider {
   // rm (and rollback of a failed create after prepare succeeded): undo prepare. Must tolerate parts
   // being gone already (e.g. the postStop hook released them).
   release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void>;
+  // Before every start: a netns path to join instead of the one in the bundle (container: mode,
+  // whose target may have restarted with another PID).
+  netnsAtStart?(c: ContainerRecord, ctx: NetworkProviderContext): Promise<string>;
   // stop/kill, before the signal (spec 3.5: nerdctl removes CNI port forwards here, issue #2699).
   beforeStop?(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void>;
   // inspect's NetworkSettings (Docker shape: IPAddress, MacAddress, Networks, Ports, ...).

@@ -8,7 +8,8 @@ import { NerdnetError } from '../errors.js';
 import { readExitRecord, readStartError, shimAlive, spawnShim } from '../runtime/shim.js';
 import type { ShimPlan } from '../runtime/shim.js';
 import type { ContainerEnv } from './env.js';
-import { recordsOf, runcFor } from './env.js';
+import { providerContext, recordsOf, runcFor } from './env.js';
+import { readBundleSpec, writeBundle } from '../runtime/bundle.js';
 import { lockedRecord } from './locked.js';
 import type { ContainerPaths } from './records.js';
 import { observe } from './status.js';
@@ -29,6 +30,17 @@ export interface StartResult {
 
 function startError(rec: ContainerRecord, why: string): NerdnetError {
   return new NerdnetError('ERR_HOST', `container ${rec.name} (${rec.id.slice(0, 12)}) failed to start: ${why}`);
+}
+
+// Point the bundle at the netns the provider names now (container: mode follows its target).
+async function refreshNetns(env: ContainerEnv, rec: ContainerRecord, bundle: string, stateDir: string): Promise<void> {
+  const provider = env.providers.find((p) => p.name === rec.provider);
+  if (!provider?.netnsAtStart) return;
+  const path = await provider.netnsAtStart(rec, providerContext(env, rec, stateDir));
+  const spec = await readBundleSpec(bundle);
+  const namespaces = spec.linux?.namespaces ?? [];
+  for (const n of namespaces) if (n.type === 'network') n.path = path;
+  await writeBundle(bundle, spec);
 }
 
 interface Launched {
@@ -53,6 +65,7 @@ async function launch(env: ContainerEnv, ref: ContainerRecord, attach: StartOpti
       const image = await env.images.resolve(rec.rootfs.imageId, env.ns);
       await env.images.mountRootfs(image, env.ns, paths.stateDir);
     }
+    await refreshNetns(env, rec, paths.bundle, paths.stateDir);
     // A runc container left by a crash would make `runc run` fail with "already exists".
     await runc.delete(rec.id, { force: true });
     await rm(paths.exitFile, { force: true });

@@ -39,10 +39,12 @@ describe('FileLock', () => {
     const marker = join(dir, 'holder-finished');
     // The holder writes the marker as the last thing it does while holding the lock.
     const holder = spawn('flock', [path, '-c', `echo locked; sleep 0.3; touch ${marker}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Listen for the end now: it may come before withLock returns.
+    const closed = new Promise((r) => holder.on('close', r));
     await new Promise((r) => holder.stdout.once('data', r));
     const { existsSync } = await import('node:fs');
     await withLock(path, () => assert.ok(existsSync(marker), 'acquired while flock(1) still held it'));
-    await new Promise((r) => holder.on('close', r));
+    await closed;
   });
 
   it('times out with a clear error', async () => {
@@ -50,8 +52,9 @@ describe('FileLock', () => {
     const holder = spawn('flock', [path, 'sleep', '2'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 150));
     await assert.rejects(FileLock.acquire(path, { timeoutMs: 100 }), /timed out after 100 ms waiting for the lock on .*busy/);
+    const closed = new Promise((r) => holder.on('close', r));
     holder.kill();
-    await new Promise((r) => holder.on('close', r));
+    await closed;
   });
 
   it('serialises holders in one process and releases on exceptions', async () => {
