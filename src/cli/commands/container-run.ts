@@ -51,7 +51,7 @@ export function runLikeCommand(name: 'run' | 'create', summary: string): Command
     .option('--rm', 'remove the container when it exits', false)
     .option('-h, --hostname <name>', 'container hostname (default: first 12 characters of the ID)')
     .option('--domainname <name>', 'container NIS domain name')
-    .option('--network <net>', 'network: none, host (CNI networks need the CNI provider); repeatable, comma-separated', slice, [])
+    .option('--network <net>', 'network to join: a network name or ID (default: bridge), host, none or container:<name|id>; repeat or comma-separate for eth0, eth1, ...', slice, [])
     .option('--net <net>', 'alias of --network', slice, [])
     .option('--ip <ip>', 'IPv4 address (CNI networks)')
     .option('--ip6 <ip>', 'IPv6 address (CNI networks)')
