@@ -32,3 +32,17 @@ export * as ip from './ip/index.js';
 // Stores
 export { FileLock, withLock, type LockOptions } from './store/flock.js';
 export { writeFileAtomic } from './store/atomic.js';
+
+// Networks, container files, ports, images, containers, hosts: namespaced to keep names apart.
+export * as network from './network/index.js';
+export * as etc from './etc/index.js';
+export * as ports from './ports/index.js';
+export * as image from './image/index.js';
+export * as container from './container/index.js';
+export * as host from './host/index.js';
+export * as oci from './oci/index.js';
+export * as runtime from './runtime/index.js';
+export { openDataStore, DataStoreLayout, addressHash } from './store/layout.js';
+export { runHook } from './hook/run.js';
+export { CniProvider } from './container/cni-provider.js';
+export { ContainerModeProvider } from './container/container-mode-provider.js';
