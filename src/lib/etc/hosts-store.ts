@@ -1,8 +1,8 @@
 // The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` (spec 5.2-5.4) under a flock on `etchosts/<ns>`
 // that interoperates with nerdctl. Unlike nerdctl, an event rewrites only the hosts files of containers
 // sharing a network with the changed one, and only when their content changes.
-import { NerdnetError, wrapError } from '../errors.js';
-import { FileStore } from '../store/json-store.js';
+import { NerdnetError } from '../errors.js';
+import { withStore } from '../store/json-store.js';
 import type { LockedStore } from '../store/json-store.js';
 import { isIdentifier, validateIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
@@ -129,15 +129,10 @@ export class HostsStore {
     return this.locked(ns, (tx) => this.regenerate(tx, () => true));
   }
 
-  private async locked<T>(ns: string, fn: (tx: LockedStore) => Promise<T>): Promise<T> {
-    const root = this.opts.layout.etchostsRoot(ns);
-    const store = new FileStore(root, this.opts.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: this.opts.lockTimeoutMs });
-    try {
-      return await store.withLock(fn);
-    } catch (err) {
-      throw NerdnetError.is(err) ? err : wrapError(`hosts store ${root}`, err);
-    }
+  private locked<T>(ns: string, fn: (tx: LockedStore) => Promise<T>): Promise<T> {
+    return withStore('hosts store', this.opts.layout.etchostsRoot(ns), this.opts.lockTimeoutMs, fn);
   }
+
 
   // A record, or undefined when missing or unusable (warned).
   private async readMeta(tx: LockedStore, id: string): Promise<HostsMeta | undefined> {

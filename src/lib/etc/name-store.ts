@@ -1,7 +1,7 @@
 // The name store `names/<ns>/<name>` → container ID (spec 1.3, 1.5): content = the ID, no newline,
 // mode 0600, under a flock on `names/<ns>` like nerdctl's namestore; writes are atomic renames.
-import { NerdnetError, wrapError } from '../errors.js';
-import { FileStore } from '../store/json-store.js';
+import { NerdnetError } from '../errors.js';
+import { withStore } from '../store/json-store.js';
 import type { LockedStore } from '../store/json-store.js';
 import { isIdentifier, validateIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
@@ -87,13 +87,8 @@ export class NameStore {
     return bytes === undefined ? undefined : bytes.toString('utf8').trim();
   }
 
-  private async locked<T>(ns: string, fn: (tx: LockedStore) => Promise<T>): Promise<T> {
-    const root = this.opts.layout.namesRoot(ns);
-    const store = new FileStore(root, this.opts.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: this.opts.lockTimeoutMs });
-    try {
-      return await store.withLock(fn);
-    } catch (err) {
-      throw NerdnetError.is(err) ? err : wrapError(`name store ${root}`, err);
-    }
+  private locked<T>(ns: string, fn: (tx: LockedStore) => Promise<T>): Promise<T> {
+    return withStore('name store', this.opts.layout.namesRoot(ns), this.opts.lockTimeoutMs, fn);
   }
+
 }

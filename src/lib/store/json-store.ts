@@ -3,7 +3,7 @@
 // directories 0700 and files 0600.
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NerdnetError } from '../errors.js';
+import { NerdnetError, wrapError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { withLock } from './flock.js';
 
@@ -68,6 +68,16 @@ export class FileStore {
       },
       this.opts.lockTimeoutMs === undefined ? {} : { timeoutMs: this.opts.lockTimeoutMs },
     );
+  }
+}
+
+// Open the store at `root` and run `fn` under its lock; errors that are not ours name the store.
+export async function withStore<T>(what: string, root: string, lockTimeoutMs: number | undefined, fn: (tx: LockedStore) => Promise<T>): Promise<T> {
+  const store = new FileStore(root, lockTimeoutMs === undefined ? {} : { lockTimeoutMs });
+  try {
+    return await store.withLock(fn);
+  } catch (err) {
+    throw NerdnetError.is(err) ? err : wrapError(`${what} ${root}`, err);
   }
 }
 
