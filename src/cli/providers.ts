@@ -8,11 +8,12 @@ import { CniProvider } from '../lib/container/cni-provider.js';
 import { openDataStore } from '../lib/store/layout.js';
 import { contextFrom, type CliContext } from './context.js';
 
-export function cniConfigFor(ctx: CliContext, stderr?: (chunk: Buffer) => void): CniConfig {
+export function cniConfigFor(ctx: CliContext, stderr?: (chunk: Buffer) => void, timeoutMs?: number): CniConfig {
   return new CniConfig({
     path: ctx.dirs.pluginDirs,
     exec: new RawExec(stderr ? { stderr } : {}),
     ...(process.env.NERDNET_CNI_CACHE_DIR ? { cacheDir: process.env.NERDNET_CNI_CACHE_DIR } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
 }
 

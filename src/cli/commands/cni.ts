@@ -1,13 +1,14 @@
 // `nerdnet cni add|del|check|status|gc|version`: cnitool's job over the CNI library, with
 // cnitool's environment (NETCONFPATH, CNI_PATH, CAP_ARGS, CNI_ARGS, CNI_IFNAME).
 import { Command } from 'commander';
-import { CniConfig } from '../../lib/cni/api.js';
+import type { CniConfig } from '../../lib/cni/api.js';
+import type { NetworkConfigList } from '../../lib/cni/conf.js';
 import { cnitoolContainerID, parseCapArgs, parseCniArgs, resolveNetnsPath } from '../../lib/cni/cnitool.js';
 import { loadConfList } from '../../lib/cni/conf-files.js';
-import { RawExec } from '../../lib/cni/exec.js';
 import { resultToJSON } from '../../lib/cni/result.js';
 import { ALL_VERSIONS, CURRENT_VERSION } from '../../lib/cni/version.js';
 import { contextFrom } from '../context.js';
+import { cniConfigFor } from '../providers.js';
 
 interface AttachFlags {
   ifname?: string;
@@ -29,12 +30,7 @@ function timeoutMs(flags: AttachFlags): number | undefined {
 async function setup(cmd: Command, network: string, flags: AttachFlags) {
   const ctx = contextFrom(cmd);
   const list = await loadConfList(ctx.dirs.confDir, network);
-  const ms = timeoutMs(flags);
-  const cni = new CniConfig({
-    path: ctx.dirs.pluginDirs,
-    exec: new RawExec({ stderr: (c) => process.stderr.write(c) }),
-    ...(ms !== undefined ? { timeoutMs: ms } : {}),
-  });
+  const cni = cniConfigFor(ctx, (c) => process.stderr.write(c), timeoutMs(flags));
   return { ctx, list, cni };
 }
 
@@ -68,30 +64,29 @@ function attachCommand(name: 'add' | 'del' | 'check', summary: string): Command 
     });
 }
 
+// A command that runs one operation on a whole network (no netns).
+function listCommand(name: string, summary: string, run: (api: CniConfig, list: NetworkConfigList) => Promise<void>): Command {
+  return new Command(name)
+    .summary(summary)
+    .argument('<network>')
+    .action(async (network: string, _o: unknown, cmd: Command) => {
+      const { cni: api, list } = await setup(cmd, network, {});
+      await run(api, list);
+    });
+}
+
 export function cniCommand(): Command {
   const cni = new Command('cni').description('run CNI plugins directly, as cnitool does (ADD/DEL/CHECK/STATUS/GC/VERSION)');
   cni.addCommand(attachCommand('add', 'attach a network namespace to a network and print the result'));
   cni.addCommand(attachCommand('del', 'detach a network namespace from a network'));
   cni.addCommand(attachCommand('check', 'check an attachment made by add'));
   cni.addCommand(
-    new Command('status')
-      .summary('ask every plugin of a network whether it is ready (CNI 1.1.0 lists only)')
-      .argument('<network>')
-      .action(async (network: string, _o: AttachFlags, cmd: Command) => {
-        const { cni: api, list } = await setup(cmd, network, {});
-        await api.getStatusNetworkList(list);
-        process.stdout.write(`${list.name}: ready\n`);
-      }),
+    listCommand('status', 'ask every plugin of a network whether it is ready (CNI 1.1.0 lists only)', async (api, list) => {
+      await api.getStatusNetworkList(list);
+      process.stdout.write(`${list.name}: ready\n`);
+    }),
   );
-  cni.addCommand(
-    new Command('gc')
-      .summary('remove every cached attachment of a network (DEL), then run plugin GC')
-      .argument('<network>')
-      .action(async (network: string, _o: AttachFlags, cmd: Command) => {
-        const { cni: api, list } = await setup(cmd, network, {});
-        await api.gcNetworkList(list, undefined);
-      }),
-  );
+  cni.addCommand(listCommand('gc', 'remove every cached attachment of a network (DEL), then run plugin GC', (api, list) => api.gcNetworkList(list, undefined)));
   cni.addCommand(
     new Command('version')
       .summary("print the CNI versions nerdnet speaks, or a plugin's VERSION answer")
@@ -101,8 +96,7 @@ export function cniCommand(): Command {
           printJSON({ cniVersion: CURRENT_VERSION, supportedVersions: ALL_VERSIONS });
           return;
         }
-        const ctx = contextFrom(cmd);
-        const api = new CniConfig({ path: ctx.dirs.pluginDirs });
+        const api = cniConfigFor(contextFrom(cmd));
         const out: Record<string, unknown> = {};
         for (const p of plugins) out[p] = await api.getVersionInfo(p);
         printJSON(out);
