@@ -2,7 +2,7 @@
 // chain, STATUS, GC, VERSION, validation, with the result cache feeding prevResult to DEL/CHECK.
 import { stat } from 'node:fs/promises';
 import { CniError, NerdnetError, wrapError } from '../errors.js';
-import { ResultCache, type RuntimeConf } from './cache.js';
+import { ResultCache, type CachedAttachment, type RuntimeConf } from './cache.js';
 import type { JsonObject, NetworkConfigList, PluginConf } from './conf.js';
 import { RawExec, pluginEnv, type CniCommand, type PluginExec } from './exec.js';
 import { buildRequest, canonicalJSON, type Attachment } from './request.js';
@@ -36,6 +36,26 @@ const GC_STATUS_MIN = '1.1.0';
 function pluginLabel(p: PluginConf): string {
   const own = typeof p.raw.name === 'string' && p.raw.name !== '' ? ` name="${p.raw.name}"` : '';
   return `plugin type="${p.type}"${own}`;
+}
+
+// A cache entry's result converted to `target` (libcni GetNetworkListCachedResult).
+function cachedResult(entry: CachedAttachment | undefined, target: string): Result | undefined {
+  if (!entry?.result) return undefined;
+  const parsed = parseResult(entry.result, target);
+  try {
+    return convertResult(parsed, target);
+  } catch (e) {
+    throw new NerdnetError('ERR_CACHE', `failed to convert cached result to config version "${target}": ${(e as Error).message}`, { cause: e });
+  }
+}
+
+// DEL must see the ADD's capability args and CNI_ARGS (portmap's DEL is a no-op without its
+// mappings: rules leak). libcni leaves that to the caller; a caller that gives none gets the cached ones.
+function withCachedArgs(rt: RuntimeConf, entry: CachedAttachment | undefined): RuntimeConf {
+  const out: RuntimeConf = { ...rt };
+  if ((!rt.capabilityArgs || Object.keys(rt.capabilityArgs).length === 0) && entry?.capabilityArgs) out.capabilityArgs = entry.capabilityArgs;
+  if ((!rt.args || rt.args.length === 0) && entry?.cniArgs) out.args = entry.cniArgs;
+  return out;
 }
 
 export class CniConfig {
@@ -118,15 +138,7 @@ export class CniConfig {
 
   // The cached ADD result converted to `version`; undefined when there is none.
   async getNetworkListCachedResult(list: NetworkConfigList, rt: RuntimeConf, version?: string): Promise<Result | undefined> {
-    const entry = await this.cache.read(list.name, rt.containerID, rt.ifName);
-    if (!entry?.result) return undefined;
-    const target = version ?? list.cniVersion;
-    const parsed = parseResult(entry.result, target);
-    try {
-      return convertResult(parsed, target);
-    } catch (e) {
-      throw new NerdnetError('ERR_CACHE', `failed to convert cached result to config version "${target}": ${(e as Error).message}`, { cause: e });
-    }
+    return cachedResult(await this.cache.read(list.name, rt.containerID, rt.ifName), version ?? list.cniVersion);
   }
 
   // The cached config bytes and runtime conf (args/capabilities as they were at ADD).
@@ -166,17 +178,21 @@ export class CniConfig {
 
   async delNetworkList(list: NetworkConfigList, given: RuntimeConf, o: OpOptions = {}): Promise<void> {
     const version = await this.effectiveVersion(list, o);
-    const rt = await this.withCachedArgs(list, given);
+    // One read of the cache serves both the ADD's args and prevResult.
+    let entry: CachedAttachment | undefined;
     let prevResult: JsonObject | undefined;
-    if (compareVersions(version, CHECK_MIN) >= 0) {
-      try {
-        const cached = await this.getNetworkListCachedResult(list, rt, version);
+    try {
+      entry = await this.cache.read(list.name, given.containerID, given.ifName);
+      if (compareVersions(version, CHECK_MIN) >= 0) {
+        const cached = cachedResult(entry, version);
         if (cached !== undefined) prevResult = resultToJSON(cached);
-      } catch {
-        // An unreadable cache must not block teardown (cni#1055, #1072): drop it, DEL without it.
-        await this.cache.remove(list.name, rt.containerID, rt.ifName);
       }
+    } catch {
+      // An unreadable cache must not block teardown (cni#1055, #1072): drop it, DEL without it.
+      entry = undefined;
+      await this.cache.remove(list.name, given.containerID, given.ifName);
     }
+    const rt = withCachedArgs(given, entry);
     for (const plugin of [...list.plugins].reverse()) {
       try {
         const pluginPath = await this.exec.findInPath(plugin.type, this.path);
@@ -189,24 +205,6 @@ export class CniConfig {
       }
     }
     await this.cache.remove(list.name, rt.containerID, rt.ifName);
-  }
-
-  // DEL must see the ADD's capability args and CNI_ARGS (portmap's DEL is a no-op without its
-  // mappings: rules leak). libcni leaves that to the caller; a caller that gives none gets the cached ones.
-  private async withCachedArgs(list: NetworkConfigList, rt: RuntimeConf): Promise<RuntimeConf> {
-    const noCaps = !rt.capabilityArgs || Object.keys(rt.capabilityArgs).length === 0;
-    const noArgs = !rt.args || rt.args.length === 0;
-    if (!noCaps && !noArgs) return rt;
-    let cached;
-    try {
-      cached = await this.cache.read(list.name, rt.containerID, rt.ifName);
-    } catch {
-      return rt;
-    }
-    const out: RuntimeConf = { ...rt };
-    if (noCaps && cached?.capabilityArgs) out.capabilityArgs = cached.capabilityArgs;
-    if (noArgs && cached?.cniArgs) out.args = cached.cniArgs;
-    return out;
   }
 
   // STATUS (1.1.0): the first plugin error is returned as is, so codes 50/51 reach the caller.
