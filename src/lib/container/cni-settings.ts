@@ -1,5 +1,6 @@
 // Docker's NetworkSettings for a CNI container, from the CNI results kept in meta.json: the
 // container-side interface of each network, its addresses, gateway and MAC; published ports.
+import { containerEndpoint } from '../cni/endpoint.js';
 import type { PortMapping } from '../ports/types.js';
 
 interface Endpoint {
@@ -15,24 +16,15 @@ interface Endpoint {
 const EMPTY: Endpoint = { IPAddress: '', IPPrefixLen: 0, Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPv6Gateway: '', MacAddress: '' };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-// The interface inside the container (it has a sandbox) and the addresses bound to it.
+// Docker's endpoint fields for the container's side of one network.
 export function endpointOf(result: Obj | undefined): Endpoint {
-  if (!result) return { ...EMPTY };
-  const ifaces = Array.isArray(result.interfaces) ? result.interfaces.filter(isObj) : [];
-  const own = ifaces.findIndex((i) => typeof i.sandbox === 'string' && i.sandbox !== '');
-  const ep: Endpoint = { ...EMPTY, MacAddress: own >= 0 && typeof ifaces[own]?.mac === 'string' ? (ifaces[own]?.mac) : '' };
-  for (const ip of Array.isArray(result.ips) ? result.ips.filter(isObj) : []) {
-    if (typeof ip.address !== 'string') continue;
-    if (typeof ip.interface === 'number' && own >= 0 && ip.interface !== own) continue;
-    const [addr = '', len = '0'] = ip.address.split('/');
-    const gw = typeof ip.gateway === 'string' ? ip.gateway : '';
-    if (addr.includes(':')) {
-      if (!ep.GlobalIPv6Address) Object.assign(ep, { GlobalIPv6Address: addr, GlobalIPv6PrefixLen: Number(len), IPv6Gateway: gw });
-    } else if (!ep.IPAddress) Object.assign(ep, { IPAddress: addr, IPPrefixLen: Number(len), Gateway: gw });
-  }
-  return ep;
+  const ep = containerEndpoint(result);
+  const split = (a: string) => a.split('/') as [string, string];
+  const out: Endpoint = { ...EMPTY, MacAddress: ep.mac ?? '' };
+  if (ep.ipv4) Object.assign(out, { IPAddress: split(ep.ipv4.address)[0], IPPrefixLen: Number(split(ep.ipv4.address)[1]), Gateway: ep.ipv4.gateway ?? '' });
+  if (ep.ipv6) Object.assign(out, { GlobalIPv6Address: split(ep.ipv6.address)[0], GlobalIPv6PrefixLen: Number(split(ep.ipv6.address)[1]), IPv6Gateway: ep.ipv6.gateway ?? '' });
+  return out;
 }
 
 // Docker's Ports map: `"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]`.

@@ -2,8 +2,7 @@
 // attachment in the libcni result cache; later work can pass a NetworkUsage that knows names.
 import { existsSync } from 'node:fs';
 import { ResultCache, DEFAULT_CACHE_DIR, type CachedAttachment } from '../cni/cache.js';
-import { isPlainObject } from '../cni/result-types.js';
-import { isIPv4, isIPv6 } from '../ip/index.js';
+import { containerEndpoint } from '../cni/endpoint.js';
 
 /** One container interface attached to a network. */
 export interface NetworkAttachmentInfo {
@@ -22,20 +21,11 @@ export interface NetworkUsage {
 
 // Addresses and MAC of the attachment's own interface, from a 0.3.x-1.x cached result.
 function endpointOf(a: CachedAttachment): NetworkAttachmentInfo {
+  const ep = containerEndpoint(a.result, a.ifName);
   const info: NetworkAttachmentInfo = { containerID: a.containerID, ifName: a.ifName };
-  const r = a.result;
-  if (!r) return info;
-  const ifaces = Array.isArray(r.interfaces) ? r.interfaces.filter(isPlainObject) : [];
-  const own = ifaces.findIndex((i) => i.name === a.ifName && typeof i.sandbox === 'string' && i.sandbox !== '');
-  const mac = own >= 0 ? ifaces[own]?.mac : undefined;
-  if (typeof mac === 'string' && mac !== '') info.mac = mac;
-  for (const ip of Array.isArray(r.ips) ? r.ips.filter(isPlainObject) : []) {
-    if (typeof ip.address !== 'string') continue;
-    if (typeof ip.interface === 'number' && own >= 0 && ip.interface !== own) continue;
-    const bare = ip.address.split('/')[0] ?? '';
-    if (isIPv4(bare)) info.ipv4 ??= ip.address;
-    else if (isIPv6(bare)) info.ipv6 ??= ip.address;
-  }
+  if (ep.mac) info.mac = ep.mac;
+  if (ep.ipv4) info.ipv4 = ep.ipv4.address;
+  if (ep.ipv6) info.ipv6 = ep.ipv6.address;
   return info;
 }
 
