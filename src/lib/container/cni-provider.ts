@@ -133,7 +133,7 @@ export class CniProvider implements NetworkProvider {
     const fullID = cniContainerID(c.namespace, c.id);
     if ((await this.opts.cni.cache.attachments(fullID)).length > 0) {
       const ann = readAnnotations(c.annotations);
-      const networks = await resolveNetworks(this.env(c.namespace), ann.networks, { bridgeIP: this.opts.bridgeIP }).catch(() => []);
+      const networks = await resolveNetworks(this.env(c.namespace), ann.networks, { createDefault: false }).catch(() => []);
       const { mappings } = await loadPortMappings(ctx.stateDir).catch(() => ({ mappings: [] as PortMapping[] }));
       ctx.logger('info', `removing network attachments of ${c.name} left by an interrupted stop`);
       await removeNetworks(this.opts.cni, attachmentsOf(networks), attachArgs(ann, c.id, '', mappings, 'delete'));

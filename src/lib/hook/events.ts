@@ -150,7 +150,7 @@ async function detach(env: HookEnv, input: HookInput): Promise<void> {
   const fullID = cniContainerID(ann.namespace, state.id);
   let networks: ResolvedNetwork[];
   try {
-    networks = await resolveNetworks(netEnv(env, ann.namespace), ann.networks, { bridgeIP: env.bridgeIP });
+    networks = await resolveNetworks(netEnv(env, ann.namespace), ann.networks, { createDefault: false });
   } catch (e) {
     if (!tolerable(e)) throw e;
     env.log('warn', `${(e as Error).message}; removing what the result cache still knows`);

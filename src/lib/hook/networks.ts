@@ -20,9 +20,14 @@ export interface ResolvedNetwork {
   list: NetworkConfigList;
 }
 
-export async function resolveNetworks(env: NetworkEnv, requested: readonly string[], opts: { bridgeIP?: string | undefined } = {}): Promise<ResolvedNetwork[]> {
+// Teardown passes createDefault: false: removing a container never creates a network.
+export async function resolveNetworks(
+  env: NetworkEnv,
+  requested: readonly string[],
+  opts: { bridgeIP?: string | undefined; createDefault?: boolean } = {},
+): Promise<ResolvedNetwork[]> {
   if (requested.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'no network given: use --network NAME (default "bridge")');
-  if (requested.includes(DEFAULT_NETWORK_NAME)) await ensureDefaultNetwork(env, { bridgeIP: opts.bridgeIP });
+  if (requested.includes(DEFAULT_NETWORK_NAME) && opts.createDefault !== false) await ensureDefaultNetwork(env, { bridgeIP: opts.bridgeIP });
   const records = await readVisibleNetworks(env.netconfPath, env.namespace);
   const seen = new Set<string>();
   return requested.map((name) => {
