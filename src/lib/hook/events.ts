@@ -153,7 +153,7 @@ async function detach(env: HookEnv, input: HookInput): Promise<void> {
     networks = await resolveNetworks(netEnv(env, ann.namespace), ann.networks, { createDefault: false });
   } catch (e) {
     if (!tolerable(e)) throw e;
-    env.log('warn', `${(e as Error).message}; removing what the result cache still knows`);
+    env.log('warn', `${(e as Error).message}; its plugins cannot be run, so only iptables leftovers and the hosts entry are removed`);
     networks = [];
   }
   const { mappings } = await loadPortMappings(ann.stateDir);
