@@ -1,26 +1,10 @@
 // `npm run bench`: prints a table and writes bench/results/latest.json. Needs root and Debian's
 // CNI plugins (the same ones the tests use); iptables chains it causes are removed afterwards.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { benchCniOverhead } from './cni-overhead.js';
 import { fmt } from './stats.js';
-
-function cniChains(): Set<string> {
-  return new Set(execFileSync('iptables-save', { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith(':CNI-')).map((l) => l.slice(1).split(' ')[0] ?? ''));
-}
-
-// Remove CNI-* chains the benchmark caused (jumps first), leaving pre-existing ones alone.
-function removeNewChains(before: Set<string>): void {
-  for (const t of ['nat', 'filter']) {
-    const fresh = execFileSync('iptables', ['-t', t, '-S'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('-N CNI-')).map((l) => l.slice(3)).filter((c) => !before.has(c));
-    for (const line of execFileSync('iptables', ['-t', t, '-S'], { encoding: 'utf8' }).split('\n')) {
-      const m = /^-A (\S+) .*-j (\S+)/.exec(line);
-      if (m && fresh.includes(m[2] ?? '') && !fresh.includes(m[1] ?? '')) execFileSync('sh', ['-c', `iptables -t ${t} ${line.replace(/^-A /, '-D ')}`]);
-    }
-    for (const c of fresh) execFileSync('iptables', ['-t', t, '-F', c]);
-    for (const c of fresh) execFileSync('iptables', ['-t', t, '-X', c]);
-  }
-}
+// The same bookkeeping the tests use: remove only the CNI-* chains this run caused.
+import { cniChains, removeNewChains } from '../test/helpers/host.js';
 
 if (process.getuid?.() !== 0 || !existsSync('/usr/lib/cni/bridge')) {
   console.error('bench: needs root and Debian containernetworking-plugins (run scripts/setup as root)');
