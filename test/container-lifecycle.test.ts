@@ -37,9 +37,11 @@ describe('nerdnet detached containers', { skip: containerSkipReason() }, () => {
     assert.match(table, new RegExp(`^${id.slice(0, 12)}\\s.*\\sUp\\s.*short$`, 'm'));
     assert.deepEqual(env.runcIds(), [id]);
     await writeFile(join(env.dir, 'go'), '');
-    // No further command: the monitor records the exit and deletes the runc container.
-    await ContainerTestEnv.until('the runc container to be deleted', () => (env.runcIds().length === 0 ? true : undefined));
+    // No further command: the monitor records the exit and deletes the runc container. runc removes
+    // its container before the monitor writes the exit code, so wait on what the user sees (ps), not runc.
+    await ContainerTestEnv.until('ps -a to show short exited', () => (/^Exited/.test(status('short') ?? '') ? true : undefined));
     assert.match(status('short') ?? '', /^Exited \(7\) /);
+    assert.deepEqual(env.runcIds(), []);
     assert.equal(env.ok(['logs', 'short']), 'hello\nbye\n');
     assert.equal(env.ok(['ps', '-q']), '');
     assert.equal(env.ok(['ps', '-aq', '--no-trunc']).trim(), id);
