@@ -1,26 +1,46 @@
-// `npm run bench`: prints a table and writes bench/results/latest.json. Needs root and Debian's
-// CNI plugins (the same ones the tests use); iptables chains it causes are removed afterwards.
+// `npm run bench`: runs every section (or those named in BENCH_ONLY=a,b), prints their tables and
+// writes bench/results/latest.json. Needs root and Debian's CNI plugins (the same ones the tests
+// use); sections that need more (Go, Podman: `bash scripts/setup --bench`) say so and are skipped.
+// iptables chains the run causes are removed afterwards.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { benchCniOverhead } from './cni-overhead.js';
-import { fmt } from './stats.js';
+import { cniOverheadSection } from './cni-overhead-section.js';
+import type { BenchSection } from './section.js';
 // The same bookkeeping the tests use: remove only the CNI-* chains this run caused.
 import { cniChains, removeNewChains } from '../test/helpers/host.js';
+
+// Each section is one file; add new ones here, in the order they should run.
+const SECTIONS: BenchSection[] = [cniOverheadSection];
 
 if (process.getuid?.() !== 0 || !existsSync('/usr/lib/cni/bridge')) {
   console.error('bench: needs root and Debian containernetworking-plugins (run scripts/setup as root)');
   process.exit(1);
 }
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 30);
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = only?.filter((n) => !SECTIONS.some((s) => s.name === n)) ?? [];
+if (unknown.length > 0) {
+  console.error(`bench: no section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const results: Record<string, unknown> = {};
+const skipped: Record<string, string> = {};
 const before = cniChains();
 try {
-  const r = await benchCniOverhead(iterations);
-  console.log(`CNI ADD+DEL, nerdctl chain (bridge+host-local, portmap, firewall, tuning), ${r.iterations} cycles each, interleaved`);
-  console.log('                      median     p10        p90');
-  console.log(`plugins spawned bare  ${fmt(r.direct.median).padEnd(10)} ${fmt(r.direct.p10).padEnd(10)} ${fmt(r.direct.p90)}`);
-  console.log(`nerdnet CniConfig     ${fmt(r.nerdnet.median).padEnd(10)} ${fmt(r.nerdnet.p10).padEnd(10)} ${fmt(r.nerdnet.p90)}`);
-  console.log(`library overhead      ${r.overheadPct.toFixed(1)} % of the plugins' own time (target < 5 %)`);
+  for (const section of SECTIONS) {
+    if (only && !only.includes(section.name)) continue;
+    const missing = section.missing?.();
+    if (missing) {
+      console.log(`\n## ${section.name}: skipped, ${missing}`);
+      skipped[section.name] = missing;
+      continue;
+    }
+    console.log(`\n## ${section.name}`);
+    const r = await section.run({ iterations });
+    console.log(r.table.join('\n'));
+    results[section.name] = r.json;
+  }
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), cniOverhead: r }, null, 2)}\n`);
+  writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), iterations, results, skipped }, null, 2)}\n`);
 } finally {
   removeNewChains(before);
 }
