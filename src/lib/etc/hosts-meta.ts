@@ -1,6 +1,6 @@
 // meta.json of the hosts store (spec 5.1): nerdctl's exact keys and order, Go's map ordering and escaping.
-import { z } from 'zod';
 import { NerdnetError } from '../errors.js';
+import { isPlainObject, issuesText, recordOf, typeIssue, type Issue } from '../json-shape.js';
 import { formatIP, ipParseError, parseIP } from '../ip/index.js';
 import { canonicalJSON } from '../cni/request.js';
 import { validateIdentifier } from '../store/layout.js';
@@ -30,15 +30,21 @@ export interface ContainerHostsInfo {
   extraHosts?: readonly ExtraHost[] | Record<string, string> | undefined;
 }
 
-// Go's json.Unmarshal is lenient: missing keys are zero values, unknown keys (e.g. v1's Namespace) ignored.
-const schema = z.looseObject({
-  ID: z.string().default(''),
-  Networks: z.record(z.string(), z.looseObject({})).nullable().default(null),
-  Hostname: z.string().default(''),
-  ExtraHosts: z.record(z.string(), z.string()).nullable().default({}),
-  Name: z.string().default(''),
-  Domainname: z.string().default(''),
-});
+// Go's json.Unmarshal is lenient: missing keys are zero values, unknown keys (e.g. v1's Namespace)
+// ignored. Checked by hand, not with zod: the OCI hook reads this, and zod slowed its start.
+function shapeOf(raw: unknown): { meta: HostsMeta; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const meta: HostsMeta = { ID: '', Networks: null, Hostname: '', ExtraHosts: {}, Name: '', Domainname: '' };
+  if (!isPlainObject(raw)) return { meta, issues: [{ message: typeIssue('object', raw) }] };
+  for (const key of ['ID', 'Hostname', 'Name', 'Domainname'] as const) {
+    const v = raw[key];
+    if (typeof v === 'string') meta[key] = v;
+    else if (v !== undefined) issues.push({ message: typeIssue('string', v), path: [key] });
+  }
+  if (raw.Networks !== undefined && raw.Networks !== null) meta.Networks = recordOf(raw.Networks, 'object', ['Networks'], issues) as Record<string, JsonObject>;
+  if (raw.ExtraHosts !== undefined && raw.ExtraHosts !== null) meta.ExtraHosts = recordOf(raw.ExtraHosts, 'string', ['ExtraHosts'], issues) as Record<string, string>;
+  return { meta, issues };
+}
 
 function bad(message: string): NerdnetError {
   return new NerdnetError('ERR_INVALID_CONFIG', message);
@@ -71,11 +77,10 @@ export function parseHostsMeta(bytes: string | Uint8Array, source: string): Host
   } catch (err) {
     throw bad(`${source}: not valid JSON: ${(err as Error).message}`);
   }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw bad(`${source}: ${z.prettifyError(parsed.error).replace(/\n/g, '; ')}`);
-  const p = parsed.data;
+  const { meta, issues } = shapeOf(raw);
+  if (issues.length > 0) throw bad(`${source}: ${issuesText(issues).replace(/\n/g, '; ')}`);
   try {
-    return checkValues({ ID: p.ID, Networks: p.Networks, Hostname: p.Hostname, ExtraHosts: p.ExtraHosts ?? {}, Name: p.Name, Domainname: p.Domainname });
+    return checkValues(meta);
   } catch (err) {
     throw bad(`${source}: ${(err as Error).message}`);
   }

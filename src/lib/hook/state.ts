@@ -1,19 +1,42 @@
 // The hook's input (spec nerdctl 6.3): OCI state on stdin and the nerdctl/* annotations. Everything
 // here comes from a bundle someone else may have written, so it is validated before use.
-import { z } from 'zod';
 import { NerdnetError } from '../errors.js';
+import { intIssues, isPlainObject, issuesText, recordOf, typeIssue, type Issue } from '../json-shape.js';
 
 const SAFE_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
-export const ociStateSchema = z.object({
-  ociVersion: z.string(),
-  id: z.string().regex(SAFE_ID, 'container ID must match [a-zA-Z0-9][a-zA-Z0-9_.-]*'),
-  status: z.string(),
-  pid: z.number().int().nonnegative().optional(),
-  bundle: z.string().min(1),
-  annotations: z.record(z.string(), z.string()).optional(),
-});
-export type OciState = z.infer<typeof ociStateSchema>;
+// The OCI state fields the hook reads; other fields are dropped.
+export interface OciState {
+  ociVersion: string;
+  id: string;
+  status: string;
+  pid?: number | undefined;
+  bundle: string;
+  annotations?: Record<string, string> | undefined;
+}
+
+// Checked by hand, not with zod: zod cost the hook (a fresh process per container start and stop)
+// more load time than all of its own code. Messages read as zod's did.
+function stringField(raw: Record<string, unknown>, key: string, issues: Issue[]): string {
+  const v = raw[key];
+  if (typeof v !== 'string') issues.push({ message: typeIssue('string', v), path: [key] });
+  return v as string;
+}
+
+function validateOciState(raw: unknown): { state: OciState; issues: Issue[] } {
+  if (!isPlainObject(raw)) return { state: raw as OciState, issues: [{ message: typeIssue('object', raw) }] };
+  const issues: Issue[] = [];
+  const ociVersion = stringField(raw, 'ociVersion', issues);
+  const id = stringField(raw, 'id', issues);
+  if (typeof id === 'string' && !SAFE_ID.test(id)) issues.push({ message: 'container ID must match [a-zA-Z0-9][a-zA-Z0-9_.-]*', path: ['id'] });
+  const status = stringField(raw, 'status', issues);
+  if (raw.pid !== undefined) issues.push(...intIssues(raw.pid, 0).map((message) => ({ message, path: ['pid'] })));
+  const bundle = stringField(raw, 'bundle', issues);
+  if (bundle === '') issues.push({ message: 'Too small: expected string to have >=1 characters', path: ['bundle'] });
+  const state: OciState = { ociVersion, id, status, ...(raw.pid !== undefined ? { pid: raw.pid as number } : {}), bundle };
+  if (raw.annotations !== undefined) state.annotations = recordOf(raw.annotations, 'string', ['annotations'], issues) as Record<string, string>;
+  return { state, issues };
+}
 
 export function parseOciState(text: string): OciState {
   let raw: unknown;
@@ -22,9 +45,11 @@ export function parseOciState(text: string): OciState {
   } catch (e) {
     throw new NerdnetError('ERR_INVALID_ARG', `the OCI state on stdin is not JSON (${(e as Error).message}): the hook must be run by an OCI runtime`);
   }
-  const parsed = ociStateSchema.safeParse(raw);
-  if (!parsed.success) throw new NerdnetError('ERR_INVALID_ARG', `invalid OCI state on stdin: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  const { state, issues } = validateOciState(raw);
+  if (issues.length > 0) {
+    throw new NerdnetError('ERR_INVALID_ARG', `invalid OCI state on stdin: ${issuesText(issues)}`);
+  }
+  return state;
 }
 
 // The nerdctl/* annotations the hook needs (spec nerdctl 3.3).

@@ -2,8 +2,8 @@
 // containers/<ns>/<id>/, keyed like go-cni's PortMapping struct (no JSON tags → PascalCase).
 import { readdir, readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { NerdnetError } from '../errors.js';
+import { intIssues, isPlainObject, issuesText, typeIssue, type Issue } from '../json-shape.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { withLock } from '../store/flock.js';
 import { isIdentifier } from '../store/layout.js';
@@ -22,16 +22,20 @@ export interface StoredPortMapping {
   HostIP: string;
 }
 
-const port = z.number().int().min(1).max(65535);
-const stored = z.object({
-  hostport: port,
-  containerport: port,
-  protocol: z
-    .string()
-    .transform((p) => p.toLowerCase())
-    .pipe(z.enum(PROTOCOLS)),
-  hostip: z.string().refine((ip) => ip === '' || ipParseError(ip) === undefined, 'not an IP address'),
-});
+// One entry, keys lower-cased; checked by hand, not with zod: the OCI hook reads this file, and
+// zod slowed its start.
+function storedIssues(e: Record<string, unknown>): Issue[] {
+  const issues: Issue[] = [];
+  for (const key of ['hostport', 'containerport']) issues.push(...intIssues(e[key], 1, 65535).map((message) => ({ message, path: [key] })));
+  const { protocol, hostip } = e;
+  if (typeof protocol !== 'string') issues.push({ message: typeIssue('string', protocol), path: ['protocol'] });
+  else if (!(PROTOCOLS as readonly string[]).includes(protocol.toLowerCase())) {
+    issues.push({ message: `Invalid option: expected one of ${PROTOCOLS.map((p) => JSON.stringify(p)).join('|')}`, path: ['protocol'] });
+  }
+  if (typeof hostip !== 'string') issues.push({ message: typeIssue('string', hostip), path: ['hostip'] });
+  else if (hostip !== '' && ipParseError(hostip) !== undefined) issues.push({ message: 'not an IP address', path: ['hostip'] });
+  return issues;
+}
 
 // Go's encoding/json matches keys case-insensitively, so nerdctl also reads `hostPort`; do the same.
 function lowerKeys(v: unknown): unknown {
@@ -41,14 +45,14 @@ function lowerKeys(v: unknown): unknown {
 
 function toMappings(list: unknown, source: string): PortMapping[] {
   if (list === null || list === undefined) return [];
-  const parsed = z.array(z.unknown()).safeParse(list);
-  if (!parsed.success) throw new NerdnetError('ERR_INVALID_CONFIG', `${source}: port mappings must be a JSON array; recreate the container`);
-  return parsed.data.map((entry, i) => {
-    const r = stored.safeParse(lowerKeys(entry));
-    if (!r.success) {
-      throw new NerdnetError('ERR_INVALID_CONFIG', `${source}: port mapping ${i} ${JSON.stringify(entry)} is invalid (${z.prettifyError(r.error).replace(/\n/g, ' ')}); recreate the container`);
+  if (!Array.isArray(list)) throw new NerdnetError('ERR_INVALID_CONFIG', `${source}: port mappings must be a JSON array; recreate the container`);
+  return list.map((entry: unknown, i) => {
+    const e = lowerKeys(entry);
+    const issues = isPlainObject(e) ? storedIssues(e) : [{ message: typeIssue('object', e) }];
+    if (issues.length > 0 || !isPlainObject(e)) {
+      throw new NerdnetError('ERR_INVALID_CONFIG', `${source}: port mapping ${i} ${JSON.stringify(entry)} is invalid (${issuesText(issues).replace(/\n/g, ' ')}); recreate the container`);
     }
-    return { hostPort: r.data.hostport, containerPort: r.data.containerport, protocol: r.data.protocol, hostIP: r.data.hostip };
+    return { hostPort: e.hostport as number, containerPort: e.containerport as number, protocol: (e.protocol as string).toLowerCase() as PortMapping['protocol'], hostIP: e.hostip as string };
   });
 }
 
