@@ -17,18 +17,33 @@ export interface CliContext {
   debug: (msg: string) => void;
 }
 
+// The global flags' values when not given (nerdctl's defaults and env variables).
+export function globalDefaults(): GlobalFlags {
+  return {
+    namespace: process.env.CONTAINERD_NAMESPACE ?? 'default',
+    address: process.env.CONTAINERD_ADDRESS ?? '/run/containerd/containerd.sock',
+    dataRoot: '/var/lib/nerdctl',
+    debug: false,
+  };
+}
+
 export function addGlobalOptions(program: Command): void {
+  const d = globalDefaults();
   program
-    .option('-n, --namespace <ns>', 'containerd namespace (env CONTAINERD_NAMESPACE)', process.env.CONTAINERD_NAMESPACE ?? 'default')
-    .option('-a, --address <path>', 'containerd address (env CONTAINERD_ADDRESS)', process.env.CONTAINERD_ADDRESS ?? '/run/containerd/containerd.sock')
-    .option('--data-root <dir>', 'root of nerdnet/nerdctl data', '/var/lib/nerdctl')
+    .option('-n, --namespace <ns>', 'containerd namespace (env CONTAINERD_NAMESPACE)', d.namespace)
+    .option('-a, --address <path>', 'containerd address (env CONTAINERD_ADDRESS)', d.address)
+    .option('--data-root <dir>', 'root of nerdnet/nerdctl data', d.dataRoot)
     .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
     .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
-    .option('--debug', 'log what nerdnet does to stderr', false);
+    .option('--debug', 'log what nerdnet does to stderr', d.debug);
 }
 
 export function contextFrom(cmd: Command): CliContext {
-  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  return contextOf(cmd.optsWithGlobals<GlobalFlags>());
+}
+
+// The same from flags parsed without commander (the OCI hook's fast path, hook-main.ts).
+export function contextOf(flags: GlobalFlags): CliContext {
   const dirs = discoverCniDirs({ cniPath: flags.cniPath, netconfPath: flags.cniNetconfpath });
   const debug = flags.debug ? (msg: string) => process.stderr.write(`DEBU ${msg}\n`) : () => {};
   debug(`CNI plugin dirs ${dirs.pluginDirs.join(':')} (from ${dirs.pluginDirsFrom}); conf dir ${dirs.confDir} (from ${dirs.confDirFrom})`);

@@ -1,9 +1,11 @@
 // flock(2) locks that interoperate with nerdctl and the Go CNI plugins (design.md §4): a mkdir or
 // fcntl lock would be invisible to them. koffi calls libc directly; no compiler at install time.
+// koffi (a native addon) is loaded on the first lock, not at import: commands that take no lock
+// do not pay for it.
 import { closeSync, mkdirSync, openSync, constants as fsc, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import koffi from 'koffi';
 import { NerdnetError } from '../errors.js';
 
 const LOCK_SH = 1;
@@ -14,18 +16,21 @@ const EINTR = 4;
 const EWOULDBLOCK = 11;
 
 type FlockFn = (fd: number, op: number) => number;
-let flockFn: FlockFn | undefined;
+let libc: { flock: FlockFn; errno: () => number } | undefined;
 
-function libcFlock(): FlockFn {
-  flockFn ??= koffi.load('libc.so.6').func('int flock(int fd, int op)') as FlockFn;
-  return flockFn;
+function libcFlock(): { flock: FlockFn; errno: () => number } {
+  if (!libc) {
+    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+    libc = { flock: koffi.load('libc.so.6').func('int flock(int fd, int op)') as FlockFn, errno: () => koffi.errno() };
+  }
+  return libc;
 }
 
 // One flock attempt; EINTR retried as nerdctl does. Returns false when another holder has it.
 function tryFlock(fd: number, op: number): boolean {
   for (;;) {
-    if (libcFlock()(fd, op | LOCK_NB) === 0) return true;
-    const errno = koffi.errno();
+    if (libcFlock().flock(fd, op | LOCK_NB) === 0) return true;
+    const errno = libcFlock().errno();
     if (errno === EINTR) continue;
     if (errno === EWOULDBLOCK) return false;
     throw new NerdnetError('ERR_LOCK', `flock failed with errno ${errno}`);
@@ -105,7 +110,7 @@ export class FileLock {
     if (this.released) return;
     this.released = true;
     try {
-      libcFlock()(this.fd, LOCK_UN);
+      libcFlock().flock(this.fd, LOCK_UN);
     } finally {
       closeSync(this.fd);
       this.leave();
