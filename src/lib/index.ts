@@ -41,6 +41,7 @@ export * as image from './image/index.js';
 export * as container from './container/index.js';
 export * as host from './host/index.js';
 export * as oci from './oci/index.js';
+export * as gc from './gc/index.js';
 export * as runtime from './runtime/index.js';
 export { openDataStore, DataStoreLayout, addressHash } from './store/layout.js';
 export { runHook } from './hook/run.js';

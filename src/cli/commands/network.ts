@@ -1,6 +1,5 @@
-// `nerdnet network create|ls|inspect|rm|prune` (spec 2): flags as nerdctl's, output as nerdctl's
+// `nerdnet network create|ls|inspect|rm|prune|gc` (spec 2; gc: docs/reliability.md): flags as nerdctl's, output as nerdctl's
 // (tables, IDs) or Docker's (inspect). Wiring and formatting only; the work is in lib/network.
-import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
 import {
@@ -12,6 +11,8 @@ import { contextFrom } from '../context.js';
 import { ContainerNetworkUsage } from '../../lib/container/network-usage.js';
 import { openDataStore } from '../../lib/store/layout.js';
 import { jsonIndent, parseTemplate, table } from '../format.js';
+import { confirm } from './confirm.js';
+import { networkGcCommand } from './system.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -172,15 +173,6 @@ function rmCommand(): Command {
     });
 }
 
-async function confirm(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^[yY]$/.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
 function pruneCommand(): Command {
   return new BoolFlagCommand('prune')
     .summary('remove every network no container uses (except the default network)')
@@ -201,6 +193,6 @@ export function networkCommand(): Command {
     .description('manage networks (nerdctl-compatible conflists in the CNI conf dir)')
     .option('--bridge-ip <cidr>', 'address of the default network\'s bridge when it is created, e.g. 10.1.100.1/24 (env NERDCTL_BRIDGE_IP)', process.env.NERDCTL_BRIDGE_IP)
     .exitOverride();
-  for (const c of [createCommand(), lsCommand(), inspectCommand(), rmCommand(), pruneCommand()]) net.addCommand(c);
+  for (const c of [createCommand(), lsCommand(), inspectCommand(), rmCommand(), pruneCommand(), networkGcCommand()]) net.addCommand(c);
   return net;
 }

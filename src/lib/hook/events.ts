@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NerdnetError } from '../errors.js';
+import { faultPoint } from '../fault.js';
 import type { CniConfig } from '../cni/api.js';
 import { removeNetworks, setupNetworks, type AttachResult } from '../cni/attach.js';
 import { resultToJSON } from '../cni/result.js';
@@ -56,7 +57,12 @@ export function reserverPidFile(env: HookEnv, ns: string, id: string): string {
 // nerdctl serialises every hook's CNI work host-wide on this lock (PR #3522); we hold it only
 // around plugin calls, not around hosts-file work.
 function cniLock(env: HookEnv): string {
-  return join(env.network.netconfPath, '.cni-concurrency.lock');
+  return cniLockPath(env.network.netconfPath);
+}
+
+// Also taken by the garbage collector (src/lib/gc), so a sweep never races a hook's ADD or DEL.
+export function cniLockPath(netconfPath: string): string {
+  return join(netconfPath, '.cni-concurrency.lock');
 }
 
 function netnsOf(input: HookInput): string {
@@ -104,6 +110,7 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     }
     return setupNetworks(env.cni, nets, args);
   });
+  faultPoint('hook-after-add');
   try {
     const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
     const results = Object.fromEntries(networks.map((n, i) => [n.requested, resultToJSON(result.raw[i] ?? { cniVersion: '1.1.0' })]));
@@ -139,7 +146,9 @@ export async function onPostStop(env: HookEnv, input: HookInput): Promise<void> 
     return;
   }
   if (!isCniMode(ann.networks)) return;
+  faultPoint('hook-poststop-before-del');
   await detach(env, input);
+  faultPoint('hook-poststop-after-del');
   // host/none keep their hosts-store entry until rm (it was taken at create, spec 3.2.1 step 8).
   await new HostsStore({ layout: env.layout, logger: env.log }).release(ann.namespace, state.id);
   await releasePortReservation(reserverPidFile(env, ann.namespace, state.id)).catch((e: unknown) => env.log('warn', `port reserver: ${(e as Error).message}`));

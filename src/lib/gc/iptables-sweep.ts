@@ -1,0 +1,29 @@
+// iptables leftovers of one dead container: the rules naming it and its masquerade chain (the
+// hook's cleanup), plus portmap's per-container DNAT chain `CNI-DN-<hash>`, which outlives a DEL
+// that had no port mappings to work from.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { cleanupIptables, type CleanupReport } from '../host/iptables.js';
+
+const run = promisify(execFile);
+
+// libcni utils.MustFormatChainNameWithPrefix(name, id, "DN-"): 28 characters in all.
+export function dnatChainName(network: string, containerID: string): string {
+  return `CNI-DN-${createHash('sha512').update(network + containerID).digest('hex').slice(0, 21)}`;
+}
+
+export async function sweepIptables(containerID: string, networks: readonly string[], iptables = 'iptables'): Promise<CleanupReport> {
+  const report = await cleanupIptables(containerID, networks, iptables);
+  for (const network of networks) {
+    const chain = dnatChainName(network, containerID);
+    try {
+      await run(iptables, ['-t', 'nat', '-F', chain]);
+      await run(iptables, ['-t', 'nat', '-X', chain]);
+      report.chainsRemoved.push(chain);
+    } catch {
+      // not there (the usual case), or still referenced by a rule we did not remove
+    }
+  }
+  return report;
+}
