@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { withLock } from '../store/flock.js';
+import { NameStore } from '../etc/name-store.js';
 import { isIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
 import type { ContainerRecord } from './types.js';
@@ -91,6 +92,8 @@ export class ContainerRecords {
   // Docker's lookup order: full ID, exact name, then a unique ID prefix.
   async resolve(ref: string): Promise<ContainerRecord> {
     if (ref === '') throw new NerdnetError('ERR_INVALID_ARG', 'container name or ID is empty; give one as shown by `nerdnet ps -a`');
+    const direct = await this.resolveDirect(ref);
+    if (direct) return direct;
     const all = await this.list();
     const match = all.find((r) => r.id === ref) ?? all.find((r) => r.name === ref);
     if (match) return match;
@@ -100,6 +103,19 @@ export class ContainerRecords {
       throw new NerdnetError('ERR_INVALID_ARG', `multiple containers match the ID prefix "${ref}" (${prefixed.map((r) => r.name).join(', ')}); give more characters of the ID or the name`);
     }
     throw new NerdnetError('ERR_NOT_FOUND', `no such container: ${ref} (namespace "${this.ns}"); list containers with \`nerdnet ps -a\``);
+  }
+
+  // The full-ID or exact-name match without reading every record (rm of one container among
+  // hundreds, --rm's monitor): the ID's own record, or the one the name store names. Undefined
+  // sends resolve to the full scan, which also covers records without a name store entry.
+  private async resolveDirect(ref: string): Promise<ContainerRecord | undefined> {
+    if (!isIdentifier(ref)) return undefined;
+    const byId = /^[0-9a-f]{64}$/.test(ref) ? await this.read(ref).catch(() => undefined) : undefined;
+    if (byId?.id === ref) return byId;
+    const holder = await new NameStore({ layout: this.layout }).lookup(this.ns, ref).catch(() => undefined);
+    if (holder === undefined || !isIdentifier(holder)) return undefined;
+    const byName = await this.read(holder).catch(() => undefined);
+    return byName?.id === holder && byName.name === ref ? byName : undefined;
   }
 
   // Serialise state changes of one container (start/rm) across processes.

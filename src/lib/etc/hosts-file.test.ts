@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { makeMeta } from '../../../test/fixtures/etc/make-meta.js';
-import { assembleHostsFile, buildHostsBlock, indexAddresses, namesFor, parseHostsOutsideBlock, renderHostsFile } from './hosts-file.js';
+import { assembleHostsFile, buildHostsBlock, HostsBlockRenderer, indexAddresses, namesFor, parseHostsOutsideBlock, renderHostsFile } from './hosts-file.js';
 import type { HostsMeta } from './hosts-meta.js';
 
 const golden = (name: string): string => readFileSync(new URL(`../../../test/fixtures/etc/hosts/${name}`, import.meta.url), 'utf8');
@@ -36,6 +36,11 @@ describe('namesFor (updater_test.go TestCreateLine)', () => {
 });
 
 describe('parseHostsOutsideBlock (hosts_test.go)', () => {
+  it('a file that is only the block keeps nothing; a variant end line inside still ends the block', () => {
+    assert.deepEqual(parseHostsOutsideBlock('# <nerdctl>\n10.4.0.2        a\n# </nerdctl>\n'), []);
+    assert.deepEqual(parseHostsOutsideBlock('# <nerdctl>\n#  </nerdctl>\n10.0.0.1 kept\n# </nerdctl>\n'), ['10.0.0.1 kept']);
+  });
+
   it('keeps lines outside the block', () => {
     const content = '\n10.4.1.6        outOfMarkedRegion\n# <nerdctl>\n127.0.0.1       localhost localhost.localdomain\n::1             localhost localhost.localdomain\n10.4.1.5        35af3f0922a9 35af3f0922a9.etcd-0 alpine-35af3 alpine-35af3.etcd-0\n# </nerdctl>\n';
     assert.deepEqual(parseHostsOutsideBlock(content), ['10.4.1.6        outOfMarkedRegion']);
@@ -133,6 +138,19 @@ describe('properties', () => {
         const self = metas[0] ?? makeMeta('solo');
         const built = assembleHostsFile(lines, buildHostsBlock(self, indexAddresses(metas)));
         assert.deepEqual(parseHostsOutsideBlock(built), lines);
+      }),
+    );
+  });
+
+  it('HostsBlockRenderer (the store\'s fan-out) gives the same bytes as buildHostsBlock and renderHostsFile', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(hostLine, fc.constant('# <nerdctl>'), fc.constant('# </nerdctl>')), { maxLength: 6 }), worldArb, (raw, metas) => {
+        const index = indexAddresses(metas);
+        const renderer = new HostsBlockRenderer(index);
+        for (const self of metas) {
+          assert.equal(renderer.block(self), buildHostsBlock(self, index));
+          assert.equal(renderer.file(raw.join('\n'), self), renderHostsFile(raw.join('\n'), self, index));
+        }
       }),
     );
   });

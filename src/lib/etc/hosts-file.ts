@@ -13,6 +13,10 @@ const LOCALHOST_LINES = '127.0.0.1\tlocalhost localhost.localdomain\n::1\t\tloca
 // Lines outside the marked block, normalized as nerdctl does (parseHostsButSkipMarkedRegion): trimmed,
 // tabs → spaces; blank, comment, localhost, single-field and trailing-comment lines dropped.
 export function parseHostsOutsideBlock(content: string): string[] {
+  // Fast path for a file that is only our block: it starts with the begin line and the end marker
+  // occurs once, on the last line (a variant end line elsewhere would have to contain it too).
+  const end = `# ${MARKER_END}\n`;
+  if (content.startsWith(`# ${MARKER_BEGIN}\n`) && content.indexOf(MARKER_END) === content.length - end.length + 2 && content.endsWith(end)) return [];
   const kept: string[] = [];
   let skip = false;
   for (const rawLine of content.split('\n')) {
@@ -95,8 +99,7 @@ export function indexAddresses(metas: readonly HostsMeta[]): Map<string, Address
 // The block for `self`. Order (nerdctl's is map-random): localhost; extra hosts by name; self's own
 // addresses; then every peer address, each group in address order (IPv4 before IPv6, numeric).
 export function buildHostsBlock(self: HostsMeta, index: ReadonlyMap<string, AddressEntry>): string {
-  let out = `# ${MARKER_BEGIN}\n${LOCALHOST_LINES}`;
-  for (const host of Object.keys(self.ExtraHosts).sort()) out += hostsLine(self.ExtraHosts[host] ?? '', [host]);
+  let out = blockHead(self);
   const myNetworks = new Set(Object.keys(self.Networks ?? {}));
   const lines: Array<{ entry: AddressEntry; names: string[] }> = [];
   for (const entry of index.values()) {
@@ -107,6 +110,67 @@ export function buildHostsBlock(self: HostsMeta, index: ReadonlyMap<string, Addr
   lines.sort((a, b) => rank(a.entry) - rank(b.entry) || compareIP(a.entry.ip, b.entry.ip));
   for (const { entry, names } of lines) out += hostsLine(entry.text, names);
   return `${out}# ${MARKER_END}\n`;
+}
+
+// The block up to the container lines: the begin marker, localhost, extra hosts by name.
+function blockHead(self: HostsMeta): string {
+  let out = `# ${MARKER_BEGIN}\n${LOCALHOST_LINES}`;
+  for (const host of Object.keys(self.ExtraHosts).sort()) out += hostsLine(self.ExtraHosts[host] ?? '', [host]);
+  return out;
+}
+
+// The same blocks as buildHostsBlock for many containers of one index (a start regenerates every
+// peer's file): the lines a set of networks sees are named, formatted and sorted once per distinct
+// set, and each file's block is cut from them (own lines moved first) instead of being rebuilt.
+export class HostsBlockRenderer {
+  private readonly bySet = new Map<string, { text: string; starts: number[]; owners: string[] }>();
+
+  constructor(private readonly index: ReadonlyMap<string, AddressEntry>) {}
+
+  // Every line `networks` sees, in address order, joined; `starts[i]` is where line i begins.
+  private linesFor(networks: string[]): { text: string; starts: number[]; owners: string[] } {
+    const key = networks.join('/');
+    let got = this.bySet.get(key);
+    if (!got) {
+      const mine = new Set(networks);
+      const lines: Array<{ entry: AddressEntry; line: string }> = [];
+      for (const entry of this.index.values()) {
+        const names = namesFor(entry.owner, entry.network, mine);
+        if (names.length > 0) lines.push({ entry, line: hostsLine(entry.text, names) });
+      }
+      lines.sort((a, b) => compareIP(a.entry.ip, b.entry.ip));
+      const starts: number[] = [];
+      let text = '';
+      for (const l of lines) {
+        starts.push(text.length);
+        text += l.line;
+      }
+      starts.push(text.length);
+      got = { text, starts, owners: lines.map((l) => l.entry.owner.ID) };
+      this.bySet.set(key, got);
+    }
+    return got;
+  }
+
+  block(self: HostsMeta): string {
+    const { text, starts, owners } = this.linesFor(Object.keys(self.Networks ?? {}).sort());
+    let own = '';
+    let rest = '';
+    let from = 0;
+    for (let i = 0; i < owners.length; i++) {
+      if (owners[i] !== self.ID) continue;
+      own += text.slice(starts[i], starts[i + 1]);
+      rest += text.slice(from, starts[i]);
+      from = starts[i + 1] ?? text.length;
+    }
+    rest += text.slice(from);
+    return `${blockHead(self)}${own}${rest}# ${MARKER_END}\n`;
+  }
+
+  // renderHostsFile with this renderer.
+  file(current: string, self: HostsMeta): string {
+    return assembleHostsFile(parseHostsOutsideBlock(current), this.block(self));
+  }
 }
 
 // Kept outside lines (each + "\n"), then the block.

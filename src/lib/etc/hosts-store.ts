@@ -1,15 +1,17 @@
 // The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` (spec 5.2-5.4) under a flock on `etchosts/<ns>`
 // that interoperates with nerdctl. Unlike nerdctl, an event rewrites only the hosts files of containers
 // sharing a network with the changed one, and only when their content changes.
+import { readFileSync } from 'node:fs';
 import { NerdnetError } from '../errors.js';
+import { faultPoint } from '../fault.js';
 import { withStore } from '../store/json-store.js';
 import type { LockedStore } from '../store/json-store.js';
 import { isIdentifier, validateIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
-import { indexAddresses, renderHostsFile, sharesNetwork } from './hosts-file.js';
+import { HostsBlockRenderer, indexAddresses, sharesNetwork } from './hosts-file.js';
 import { makeHostsMeta, metaNetworks, parseHostsMeta, serializeHostsMeta } from './hosts-meta.js';
 import type { ContainerHostsInfo, HostsMeta } from './hosts-meta.js';
-import { readOptionalFile, writeInPlace } from './in-place.js';
+import { updateInPlaceSync, writeInPlace } from './in-place.js';
 import { noLogger } from './types.js';
 import type { Logger } from './types.js';
 
@@ -136,20 +138,21 @@ export class HostsStore {
 
   // A record, or undefined when missing or unusable (warned).
   private async readMeta(tx: LockedStore, id: string): Promise<HostsMeta | undefined> {
-    const got = await this.loadMeta(tx, id);
+    const got = this.loadMeta(tx, id);
     return typeof got === 'string' ? undefined : got;
   }
 
-  private async loadMeta(tx: LockedStore, id: string): Promise<HostsMeta | 'missing' | 'corrupt'> {
-    let bytes: Buffer | undefined;
+  private loadMeta(tx: LockedStore, id: string): HostsMeta | 'missing' | 'corrupt' {
+    let bytes: Buffer;
     try {
-      bytes = await tx.get(id, META);
+      // Synchronous: one small file per container, read in a loop (see updateInPlaceSync).
+      bytes = readFileSync(tx.location(id, META));
     } catch (err) {
-      // `id` is a stray file, not an entry directory.
-      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+      // Gone, or `id` is a stray file, not an entry directory.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
       throw err;
     }
-    if (bytes === undefined) return 'missing';
     try {
       const meta = parseHostsMeta(bytes, tx.location(id, META));
       if (meta.ID !== '' && meta.ID !== id) throw new NerdnetError('ERR_INVALID_CONFIG', `${tx.location(id, META)}: ID ${JSON.stringify(meta.ID)} does not match its directory`);
@@ -165,7 +168,7 @@ export class HostsStore {
     const skipped: string[] = [];
     // Names that are not container IDs (editor leftovers, lock files) are not entries.
     for (const id of (await tx.list()).filter(isIdentifier)) {
-      const got = await this.loadMeta(tx, id);
+      const got = this.loadMeta(tx, id);
       if (got === 'corrupt') skipped.push(id);
       else if (got !== 'missing') metas.push(got);
     }
@@ -175,20 +178,18 @@ export class HostsStore {
   // Phase 1 over every record, phase 2 only over the targets; per-entry write errors are logged.
   private async regenerate(tx: LockedStore, target: Target): Promise<RegenerationReport> {
     const { metas, skipped } = await this.readAll(tx);
-    const index = indexAddresses(metas);
+    const renderer = new HostsBlockRenderer(indexAddresses(metas));
     const report: RegenerationReport = { rewritten: [], unchanged: [], skipped };
     for (const meta of metas) {
       if (!target(meta)) continue;
       const path = tx.location(meta.ID, HOSTS);
       try {
-        const current = (await readOptionalFile(path)) ?? '';
-        const next = renderHostsFile(current, meta, index);
-        if (next === current) {
+        if (!updateInPlaceSync(path, (current) => renderer.file(current, meta))) {
           report.unchanged.push(meta.ID);
           continue;
         }
-        await writeInPlace(path, next);
         report.rewritten.push(meta.ID);
+        faultPoint('hosts-regenerate');
       } catch (err) {
         this.log('warn', `hosts store: cannot update ${path}: ${(err as Error).message}`);
         report.skipped.push(meta.ID);

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planInPlace, writeInPlace } from './in-place.js';
+import { planInPlace, updateInPlaceSync, writeInPlace } from './in-place.js';
 import { parseHostsOutsideBlock } from './hosts-file.js';
 import { getNameservers } from './resolv-conf.js';
 
@@ -32,6 +32,28 @@ describe('writeInPlace', () => {
     assert.equal(await readFile(path, 'utf8'), 'x\n');
     assert.equal((await stat(path)).ino, ino);
     assert.equal((await stat(path)).mode & 0o777, 0o644);
+  });
+
+  it('updateInPlaceSync renders from the current content, keeps the inode, creates 0644, skips equal content', async () => {
+    const path = join(dir, 'hosts-sync');
+    assert.equal(updateInPlaceSync(path, (cur) => `${cur}first\n`), true);
+    assert.equal((await stat(path)).mode & 0o777, 0o644);
+    const { ino } = await stat(path);
+    await chmod(path, 0o600);
+    assert.equal(updateInPlaceSync(path, (cur) => `${cur}second line, longer\n`), true);
+    assert.equal(updateInPlaceSync(path, () => 'x\n'), true);
+    assert.equal(await readFile(path, 'utf8'), 'x\n');
+    assert.equal((await stat(path)).mode & 0o777, 0o644);
+    const { mtimeMs } = await stat(path);
+    assert.equal(updateInPlaceSync(path, (cur) => cur), false);
+    assert.equal((await stat(path)).mtimeMs, mtimeMs);
+    assert.equal((await stat(path)).ino, ino);
+    // A long shared prefix (past the 512-byte chunks) and a change after it.
+    const long = 'a'.repeat(1500);
+    updateInPlaceSync(path, () => `${long}b\n`);
+    updateInPlaceSync(path, () => `${long}c\n`);
+    assert.equal(await readFile(path, 'utf8'), `${long}c\n`);
+    assert.deepEqual(planInPlace(Buffer.from(`${long}b`), Buffer.from(`${long}c`))?.offset, 1500);
   });
 
   it('writes only when the content differs', async () => {

@@ -4,7 +4,7 @@
 // torn read cannot be ruled out; this writer narrows it: bytes before the first difference are never
 // written, the rest is one pwrite padded with "\n" before the truncate (no stale tail), unchanged
 // content is not written. Measurements and guarantees: docs/container-files.md.
-import { constants as fsc } from 'node:fs';
+import { closeSync, constants as fsc, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 
 export interface InPlaceOptions {
@@ -20,11 +20,20 @@ export interface InPlacePlan {
   truncateTo: number | undefined;
 }
 
+// Index of the first differing byte (the shorter length when one is a prefix of the other). Equal
+// chunks are skipped with a native compare: a start rewrites every peer's file, mostly appending.
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const shared = Math.min(a.length, b.length);
+  const CHUNK = 512;
+  let offset = 0;
+  while (offset + CHUNK <= shared && Buffer.compare(a.subarray(offset, offset + CHUNK), b.subarray(offset, offset + CHUNK)) === 0) offset += CHUNK;
+  while (offset < shared && a[offset] === b[offset]) offset++;
+  return offset;
+}
+
 // What to write to turn `old` into `next`, or undefined when they are equal. Pure.
 export function planInPlace(old: Uint8Array, next: Uint8Array): InPlacePlan | undefined {
-  const shared = Math.min(old.length, next.length);
-  let offset = 0;
-  while (offset < shared && old[offset] === next[offset]) offset++;
+  const offset = firstDifference(old, next);
   if (offset === old.length && offset === next.length) return undefined;
   const tail = Buffer.from(next.subarray(offset));
   const oldTail = old.length - offset;
@@ -33,10 +42,11 @@ export function planInPlace(old: Uint8Array, next: Uint8Array): InPlacePlan | un
 }
 
 // Rewrite `path` keeping its inode (created with `mode` if missing). Returns whether bytes changed.
+// A symlink planted at `path` is refused (ELOOP), never written through; so in updateInPlaceSync.
 export async function writeInPlace(path: string, content: string | Uint8Array, opts: InPlaceOptions = {}): Promise<boolean> {
   const mode = opts.mode ?? 0o644;
   const next = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-  const fh = await open(path, fsc.O_RDWR | fsc.O_CREAT, mode);
+  const fh = await open(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW, mode);
   try {
     const plan = planInPlace(await fh.readFile(), next);
     if (plan) {
@@ -53,6 +63,26 @@ export async function writeInPlace(path: string, content: string | Uint8Array, o
     return plan !== undefined;
   } finally {
     await fh.close();
+  }
+}
+
+// Read, render and rewrite one file under a single open, synchronously (created with `mode` if
+// missing; `render` gets '' then). For the hosts store's fan-out over many small files in a
+// short-lived hook, where each thread-pool round trip costs more than the syscalls themselves.
+// Same guarantees as writeInPlace. Returns whether bytes changed.
+export function updateInPlaceSync(path: string, render: (current: string) => string, opts: InPlaceOptions = {}): boolean {
+  const mode = opts.mode ?? 0o644;
+  const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW, mode);
+  try {
+    const old = readFileSync(fd);
+    const plan = planInPlace(old, Buffer.from(render(old.toString('utf8')), 'utf8'));
+    if (!plan) return false;
+    for (let done = 0; done < plan.payload.length; ) done += writeSync(fd, plan.payload, done, plan.payload.length - done, plan.offset + done);
+    if (plan.truncateTo !== undefined) ftruncateSync(fd, plan.truncateTo);
+    if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+    return true;
+  } finally {
+    closeSync(fd);
   }
 }
 
