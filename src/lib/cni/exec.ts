@@ -2,7 +2,7 @@
 // stderr captured, failures decoded into CniError. Tests swap the `PluginExec` seam for fakes.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CniError } from '../errors.js';
+import { CniError, NerdnetError } from '../errors.js';
 import { findInPath } from './find.js';
 
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC' | 'VERSION';
@@ -169,6 +169,17 @@ export interface PluginEnvArgs {
   path: readonly string[];
 }
 
+// `k=v;k=v`. A ";" inside a pair (or "=" in a key) would smuggle in another argument, e.g. a hostname
+// "h;IP=10.0.0.9" from a bundle's annotations becoming host-local's IP: refused, never passed on.
+function cniArgs(pairs: ReadonlyArray<readonly [string, string]>): string {
+  for (const [k, v] of pairs) {
+    if (k === '' || /[;=]/.test(k) || v.includes(';')) {
+      throw new NerdnetError('ERR_INVALID_ARG', `invalid CNI_ARGS pair ${JSON.stringify(`${k}=${v}`)}: a key is non-empty without ";" or "=", a value has no ";"`);
+    }
+  }
+  return pairs.map(([k, v]) => `${k}=${v}`).join(';');
+}
+
 // The process env plus the six CNI_* variables, always present, later values winning (spec 2.5).
 export function pluginEnv(a: PluginEnvArgs, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
@@ -176,7 +187,7 @@ export function pluginEnv(a: PluginEnvArgs, base: NodeJS.ProcessEnv = process.en
     CNI_COMMAND: a.command,
     CNI_CONTAINERID: a.containerID ?? '',
     CNI_NETNS: a.netns ?? '',
-    CNI_ARGS: (a.args ?? []).map(([k, v]) => `${k}=${v}`).join(';'),
+    CNI_ARGS: cniArgs(a.args ?? []),
     CNI_IFNAME: a.ifName ?? '',
     CNI_PATH: a.path.join(':'),
   };

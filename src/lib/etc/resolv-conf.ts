@@ -64,10 +64,18 @@ export interface FilteredResolvConf {
   usedFallback: boolean;
 }
 
+// Deviation: moby's single pass lets one match eat the indentation of the next line ("\s*" spans the
+// newline), which leaves that line's localhost server at column 0 where glibc reads it: repeat until stable.
+function removeLocalhostServers(content: string): string {
+  let out = content;
+  for (let next = out.replace(LOCALHOST_NAMESERVER, ''); next !== out; next = out.replace(LOCALHOST_NAMESERVER, '')) out = next;
+  return out;
+}
+
 // FilterResolvDNS: drop localhost servers unless allowed (host mode, nerdctl ≥ 2.3, #4651); when no
 // server is left, append the IPv4 and (IPv6 being always "enabled" in nerdctl) IPv6 fallbacks.
 export function filterResolvConf(content: string, opts: { allowLocalhost?: boolean } = {}): FilteredResolvConf {
-  const cleaned = opts.allowLocalhost ? content : content.replace(LOCALHOST_NAMESERVER, '');
+  const cleaned = opts.allowLocalhost ? content : removeLocalhostServers(content);
   if (getNameservers(cleaned, 'ip').length > 0) return { content: cleaned, usedFallback: false };
   const fallback = [...DEFAULT_IPV4_DNS, ...DEFAULT_IPV6_DNS].map((ip) => `nameserver ${ip}`).join('\n');
   return { content: `${cleaned}\n${fallback}`, usedFallback: true };

@@ -1,7 +1,7 @@
 // Validation of every value that ends up in resolv.conf, hosts or hostname (design.md §4): nothing with
 // a newline, NUL, "/", "..", or whitespace gets into a file, and errors name the value and the fix.
 import { NerdnetError } from '../errors.js';
-import { formatIP, ipParseError, parseIP } from '../ip/index.js';
+import { formatIP, ipParseError, parseIP, unmapIPv4 } from '../ip/index.js';
 import type { DnsSettings } from './types.js';
 
 // One DNS label; "_" is allowed because compose service names become hostnames.
@@ -47,12 +47,13 @@ export function validateHostAlias(value: string, raw: string): string {
   return value;
 }
 
-// --dns: an IP address, printed canonically.
+// --dns: an IP address, printed canonically; ::ffff:a.b.c.d as a.b.c.d (Go's net.IP.String), since
+// resolv.conf readers that follow moby's pattern do not see a dotted IPv6 address as a nameserver.
 export function validateDnsServer(value: string): string {
   if (value === '') throw invalid('--dns flag was specified but no DNS server was provided; give an IP address like --dns 10.0.0.2');
   const why = ipParseError(value);
   if (why) throw invalid(`invalid --dns value ${JSON.stringify(value)}: ${why}; give the IP address of a DNS server like 10.0.0.2`);
-  return formatIP(parseIP(value));
+  return formatIP(unmapIPv4(parseIP(value)));
 }
 
 // --dns-search: a domain (a trailing "." is allowed) or "." alone (no search list).

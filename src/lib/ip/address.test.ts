@@ -27,7 +27,7 @@ function assertInvalid(s: string, pattern?: RegExp): void {
     (err: unknown) => {
       assert.ok(NerdnetError.is(err));
       assert.equal(err.code, 'ERR_INVALID_ARG');
-      assert.ok(err.message.includes(`"${s}"`), `message names the value: ${err.message}`);
+      assert.ok(err.message.includes(JSON.stringify(s)), `message names the value: ${err.message}`);
       if (pattern) assert.match(err.message, pattern);
       return true;
     },

@@ -112,7 +112,7 @@ function parseOrReason(s: string): IP | string {
 // Parse an IP address strictly; throws ERR_INVALID_ARG naming the value and the problem.
 export function parseIP(s: string): IP {
   const r = parseOrReason(s);
-  if (typeof r === 'string') throw new NerdnetError('ERR_INVALID_ARG', `invalid IP address "${s}": ${r} (${HINT})`);
+  if (typeof r === 'string') throw new NerdnetError('ERR_INVALID_ARG', `invalid IP address ${JSON.stringify(s)}: ${r} (${HINT})`);
   return r;
 }
 

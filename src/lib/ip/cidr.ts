@@ -54,7 +54,7 @@ function parseOrReason(s: string): ParsedCidr | string {
 // Parse "addr/len" strictly; host bits are allowed and kept in `ip`, cleared in `network`.
 export function parseCIDR(s: string): ParsedCidr {
   const r = parseOrReason(s);
-  if (typeof r === 'string') throw invalid(`invalid CIDR "${s}": ${r}; ${CIDR_HINT}`);
+  if (typeof r === 'string') throw invalid(`invalid CIDR ${JSON.stringify(s)}: ${r}; ${CIDR_HINT}`);
   return r;
 }
 

@@ -1,6 +1,7 @@
 // nerdctl's generic file store (pkg/store/filestore.go, spec 1.4): flock(LOCK_EX) on the store root
 // directory itself, every operation only while holding it, atomic Set (`.tmp-` file + rename),
 // directories 0700 and files 0600.
+import { constants as fsc, lstatSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NerdnetError, wrapError } from '../errors.js';
@@ -39,6 +40,17 @@ export function validatePathComponent(part: string): string {
     throw new NerdnetError('ERR_INVALID_ARG', `invalid store key ${JSON.stringify(part)}: a key must be one non-empty path segment without "/", "..", control characters or NUL`);
   }
   return part;
+}
+
+// A group (directory) planted as a symlink would take reads, writes and deletes outside the store.
+function refuseSymlink(path: string): void {
+  let link = false;
+  try {
+    link = lstatSync(path).isSymbolicLink();
+  } catch {
+    return;
+  }
+  if (link) throw new NerdnetError('ERR_INVALID_CONFIG', `${path} is a symbolic link, not a directory of the store; nerdnet does not follow it: remove it`);
 }
 
 export class FileStore {
@@ -91,14 +103,18 @@ class Handle implements LockedStore {
 
   location(...key: string[]): string {
     if (this.closed) throw new NerdnetError('ERR_INTERNAL', `store ${this.root} used after its lock was released`);
-    return join(this.root, ...key.map(validatePathComponent));
+    const parts = key.map(validatePathComponent);
+    for (let i = 1; i < parts.length; i++) refuseSymlink(join(this.root, ...parts.slice(0, i)));
+    return join(this.root, ...parts);
   }
 
   async get(...key: string[]): Promise<Buffer | undefined> {
+    const path = this.location(...key);
     try {
-      return await readFile(this.location(...key));
+      return await readFile(path, { flag: fsc.O_RDONLY | fsc.O_NOFOLLOW });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP') refuseSymlink(path);
       throw err;
     }
   }
@@ -120,8 +136,9 @@ class Handle implements LockedStore {
 
   async list(...key: string[]): Promise<string[]> {
     try {
-      const names = await readdir(this.location(...key));
-      return names.filter((n) => !n.startsWith('.tmp-')).sort();
+      const entries = await readdir(this.location(...key), { withFileTypes: true });
+      // A symlink is never an entry of ours: following it would read or write outside the store.
+      return entries.filter((e) => !e.name.startsWith('.tmp-') && !e.isSymbolicLink()).map((e) => e.name).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
