@@ -54,4 +54,18 @@ describe('concurrent network create (8 processes)', () => {
     for (const r of runs.filter((x) => x.code !== 0)) assert.match(r.stderr, /subnet 10\.201\.7\.0\/24 overlaps with network "fixed\d"/);
     assert.equal([...(await subnetsOf()).values()].filter((s) => s === '10.201.7.0/24').length, 1);
   });
+
+  it('6 removers and 6 creators at once: no error, the removed are gone, all subnets distinct', async () => {
+    const made = await Promise.all(Array.from({ length: 6 }, (_, i) => nerdnet([...global, 'network', 'create', `old${i}`])));
+    for (const r of made) assert.equal(r.code, 0, r.stderr);
+    const runs = await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => nerdnet([...global, 'network', 'rm', `old${i}`])),
+      ...Array.from({ length: 6 }, (_, i) => nerdnet([...global, 'network', 'create', `new${i}`])),
+    ]);
+    for (const r of runs) assert.equal(r.code, 0, r.stderr);
+    const subnets = await subnetsOf();
+    assert.deepEqual([...subnets.keys()].filter((n) => n.startsWith('old')), []);
+    assert.equal([...subnets.keys()].filter((n) => n.startsWith('new')).length, 6);
+    assert.equal(new Set(subnets.values()).size, subnets.size, JSON.stringify([...subnets]));
+  });
 });
