@@ -1,14 +1,16 @@
 // Library overhead: nerdnet's ADD+DEL cycle on the 4-plugin nerdctl chain against the same plugins
-// spawned directly with the same stdin (the floor any runtime pays). Runs interleaved, one netns.
+// spawned directly with the same stdin (the floor any runtime pays) and against Go's libcni (what
+// nerdctl uses) when Go and Debian's libcni sources are there. Runs interleaved, one netns.
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CniConfig } from '../src/lib/cni/api.js';
 import { confListFromBytes } from '../src/lib/cni/conf.js';
 import { canonicalJSON } from '../src/lib/cni/request.js';
+import { buildGoHarness, goMissing, GoLibcni } from './cni-overhead-go.js';
 import { summarize, type Summary } from './stats.js';
 
 const PLUGINS = '/usr/lib/cni';
@@ -29,6 +31,10 @@ export interface OverheadResult {
   direct: Summary;
   nerdnet: Summary;
   overheadPct: number;
+  // Go's libcni, timed inside the Go process; undefined with the reason in goSkipped.
+  goLibcni?: Summary;
+  goOverheadPct?: number;
+  goSkipped?: string;
 }
 
 export async function benchCniOverhead(iterations = 30): Promise<OverheadResult> {
@@ -49,6 +55,14 @@ export async function benchCniOverhead(iterations = 30): Promise<OverheadResult>
   const netns = `/run/netns/${ns}`;
   const direct: number[] = [];
   const lib: number[] = [];
+  const goTimes: number[] = [];
+  let go: GoLibcni | undefined;
+  let skipped: string | undefined;
+  const timed = async (fn: () => Promise<void>) => {
+    const t0 = performance.now();
+    await fn();
+    return performance.now() - t0;
+  };
   try {
     const directCycle = async (cid: string) => {
       const base = { ...process.env, CNI_CONTAINERID: cid, CNI_NETNS: netns, CNI_IFNAME: 'eth0', CNI_PATH: PLUGINS, CNI_ARGS: '' };
@@ -67,19 +81,27 @@ export async function benchCniOverhead(iterations = 30): Promise<OverheadResult>
       await cni.addNetworkList(list, rt);
       await cni.delNetworkList(list, rt);
     };
-    // Warm up both paths (page cache, iptables chains created once).
-    await directCycle(`warm-d-${tag}`);
-    await libCycle(`warm-l-${tag}`);
+    skipped = goMissing();
+    if (!skipped) {
+      const conflist = join(work, `${name}.conflist`);
+      await writeFile(conflist, JSON.stringify({ cniVersion: '1.0.0', name, plugins }));
+      go = GoLibcni.start(buildGoHarness(work), { conflist, netns, pluginDirs: PLUGINS, cacheDir: join(work, 'go-cache') });
+    }
+    const cycles: Array<[number[], (cid: string) => Promise<number>]> = [
+      [direct, (cid) => timed(() => directCycle(cid))],
+      [lib, (cid) => timed(() => libCycle(cid))],
+    ];
+    const harness = go;
+    if (harness) cycles.push([goTimes, (cid) => harness.cycle(cid)]);
+    // Warm up every path (page cache, iptables chains created once), then rotate the order.
+    for (const [k, [, run]] of cycles.entries()) await run(`warm-${k}-${tag}`);
+    let n = 0;
     for (let i = 0; i < iterations; i++) {
-      const order = i % 2 === 0 ? ['d', 'l'] : ['l', 'd'];
-      for (const which of order) {
-        const t0 = performance.now();
-        if (which === 'd') await directCycle(`bench-d-${tag}-${i}`);
-        else await libCycle(`bench-l-${tag}-${i}`);
-        (which === 'd' ? direct : lib).push(performance.now() - t0);
-      }
+      const shift = i % cycles.length;
+      for (const [samples, run] of [...cycles.slice(shift), ...cycles.slice(0, shift)]) samples.push(await run(`bench-${tag}-${n++}`));
     }
   } finally {
+    await go?.close();
     execFileSync('ip', ['netns', 'delete', ns]);
     try {
       execFileSync('ip', ['link', 'delete', bridge], { stdio: 'ignore' });
@@ -90,5 +112,10 @@ export async function benchCniOverhead(iterations = 30): Promise<OverheadResult>
   }
   const d = summarize(direct);
   const l = summarize(lib);
-  return { iterations, direct: d, nerdnet: l, overheadPct: ((l.median - d.median) / d.median) * 100 };
+  const result: OverheadResult = { iterations, direct: d, nerdnet: l, overheadPct: ((l.median - d.median) / d.median) * 100 };
+  if (goTimes.length > 0) {
+    result.goLibcni = summarize(goTimes);
+    result.goOverheadPct = ((result.goLibcni.median - d.median) / d.median) * 100;
+  } else result.goSkipped = skipped;
+  return result;
 }

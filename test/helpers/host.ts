@@ -111,12 +111,12 @@ const TABLES = ['nat', 'filter', 'mangle'] as const;
 
 export type ChainSnapshot = Record<string, Set<string>>;
 
-// The CNI-* chains present now, per table.
-export function cniChains(): ChainSnapshot {
+// The CNI-* chains (or those starting with `prefix`, e.g. netavark's NETAVARK) present now, per table.
+export function cniChains(prefix = 'CNI-'): ChainSnapshot {
   const out: ChainSnapshot = {};
   for (const t of TABLES) {
     const lines = sh('iptables', ['-t', t, '-S']).split('\n');
-    out[t] = new Set(lines.filter((l) => l.startsWith('-N CNI-')).map((l) => l.slice(3).trim()));
+    out[t] = new Set(lines.filter((l) => l.startsWith(`-N ${prefix}`)).map((l) => l.slice(3).trim()));
   }
   return out;
 }
@@ -128,9 +128,9 @@ export function rulesMentioning(needle: string): string[] {
 
 // Remove CNI-* chains that appeared since `before` (the plugins' shared chains the test caused):
 // first the jumps into them, then the chains. Chains that existed before are left alone.
-export function removeNewChains(before: ChainSnapshot): void {
+export function removeNewChains(before: ChainSnapshot, prefix = 'CNI-'): void {
   for (const t of TABLES) {
-    const now = cniChains()[t] ?? new Set<string>();
+    const now = cniChains(prefix)[t] ?? new Set<string>();
     const fresh = [...now].filter((c) => !before[t]?.has(c));
     if (fresh.length === 0) continue;
     for (const line of sh('iptables', ['-t', t, '-S']).split('\n')) {
