@@ -1,12 +1,8 @@
 // iptables leftovers of one dead container: the rules naming it and its masquerade chain (the
 // hook's cleanup), plus portmap's per-container DNAT chain `CNI-DN-<hash>`, which outlives a DEL
 // that had no port mappings to work from.
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { cleanupIptables, type CleanupReport } from '../host/iptables.js';
-
-const run = promisify(execFile);
+import { cleanupIptables, removeNatChain, type CleanupReport } from '../host/iptables.js';
 
 // libcni utils.MustFormatChainNameWithPrefix(name, id, "DN-"): 28 characters in all.
 export function dnatChainName(network: string, containerID: string): string {
@@ -17,13 +13,7 @@ export async function sweepIptables(containerID: string, networks: readonly stri
   const report = await cleanupIptables(containerID, networks, iptables);
   for (const network of networks) {
     const chain = dnatChainName(network, containerID);
-    try {
-      await run(iptables, ['-t', 'nat', '-F', chain]);
-      await run(iptables, ['-t', 'nat', '-X', chain]);
-      report.chainsRemoved.push(chain);
-    } catch {
-      // not there (the usual case), or still referenced by a rule we did not remove
-    }
+    if (await removeNatChain(chain, iptables)) report.chainsRemoved.push(chain);
   }
   return report;
 }

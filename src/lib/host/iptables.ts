@@ -50,18 +50,24 @@ export async function deleteRulesMatching(table: string, match: (line: string) =
   }
 }
 
+// Flushes and deletes one nat chain; false when it is not there (the usual case after a DEL) or
+// still referenced by a rule that was not removed.
+export async function removeNatChain(chain: string, iptables = 'iptables'): Promise<boolean> {
+  try {
+    await run(iptables, ['-t', 'nat', '-F', chain]);
+    await run(iptables, ['-t', 'nat', '-X', chain]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function cleanupIptables(containerID: string, networks: readonly string[], iptables = 'iptables'): Promise<CleanupReport> {
   const report: CleanupReport = { rulesRemoved: 0, chainsRemoved: [], warnings: [] };
   for (const table of TABLES) await deleteRulesMatching(table, (l) => rulesNaming([l], containerID).length > 0, report, iptables);
   for (const network of networks) {
     const chain = masqChainName(network, containerID);
-    try {
-      await run(iptables, ['-t', 'nat', '-F', chain]);
-      await run(iptables, ['-t', 'nat', '-X', chain]);
-      report.chainsRemoved.push(chain);
-    } catch {
-      // not there: the usual case after a DEL with the netns present
-    }
+    if (await removeNatChain(chain, iptables)) report.chainsRemoved.push(chain);
   }
   return report;
 }
