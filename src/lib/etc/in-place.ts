@@ -5,7 +5,7 @@
 // written, the rest is one pwrite padded with "\n" before the truncate (no stale tail), unchanged
 // content is not written. Measurements and guarantees: docs/container-files.md.
 import { closeSync, constants as fsc, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 export interface InPlaceOptions {
   // Mode after the write (chmod, not subject to umask); 0644 as nerdctl's files.
@@ -83,15 +83,5 @@ export function updateInPlaceSync(path: string, render: (current: string) => str
     return true;
   } finally {
     closeSync(fd);
-  }
-}
-
-// Current content, or undefined when the file does not exist.
-export async function readOptionalFile(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
   }
 }

@@ -1,10 +1,10 @@
 // The networks the collector looks at: every conflist in the CNI conf dir (top level and namespace
 // subdirs), with what the sweep needs from each: its bridge and its host-local lease directory.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NetworkConfigList } from '../cni/conf.js';
 import { CONF_EXTENSIONS, confFiles, sortPaths } from '../cni/conf-files.js';
-import { recordFromBytes } from '../network/store.js';
+import { allNamespaceConfDirs, recordFromBytes } from '../network/store.js';
 
 // host-local's default dataDir (spec cni 4.3).
 export const HOST_LOCAL_DIR = '/var/lib/cni/networks';
@@ -32,15 +32,7 @@ function describe(file: string, list: NetworkConfigList): GcNetwork {
 
 // Conflists of one namespace (top level + `<netconf>/<ns>`) or of all (undefined); broken files are noted, not fatal.
 export async function gcNetworks(netconf: string, namespace: string | undefined, notes: string[]): Promise<GcNetwork[]> {
-  const dirs = [netconf];
-  if (namespace !== undefined) dirs.push(join(netconf, namespace));
-  else {
-    try {
-      for (const e of await readdir(netconf, { withFileTypes: true })) if (e.isDirectory()) dirs.push(join(netconf, e.name));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-  }
+  const dirs = namespace !== undefined ? [netconf, join(netconf, namespace)] : await allNamespaceConfDirs(netconf);
   const out: GcNetwork[] = [];
   for (const dir of dirs) {
     for (const file of sortPaths(await confFiles(dir, CONF_EXTENSIONS))) {

@@ -78,17 +78,22 @@ export interface RawConfig {
   raw: JsonObject;
 }
 
-// Every config file at the top level and one directory down (all namespaces, spec 9.1).
-// Unparsable files are skipped: another namespace's broken file must not block this one.
-export async function readAllConfigs(netconf: string): Promise<RawConfig[]> {
+// The conf dirs of every namespace: the top level (default namespace) and each directory one down.
+export async function allNamespaceConfDirs(netconf: string): Promise<string[]> {
   const dirs = [netconf];
   try {
     for (const e of await readdir(netconf, { withFileTypes: true })) if (e.isDirectory()) dirs.push(join(netconf, e.name));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
+  return dirs;
+}
+
+// Every config file at the top level and one directory down (all namespaces, spec 9.1).
+// Unparsable files are skipped: another namespace's broken file must not block this one.
+export async function readAllConfigs(netconf: string): Promise<RawConfig[]> {
   const out: RawConfig[] = [];
-  for (const dir of dirs) {
+  for (const dir of await allNamespaceConfDirs(netconf)) {
     for (const file of sortPaths(await confFiles(dir, CONF_EXTENSIONS))) {
       try {
         const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
