@@ -21,6 +21,14 @@ export function containerBenchMissing(): string | undefined {
   return containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);
 }
 
+// A container count from the environment, within one /24 network's room.
+export function containerCountFromEnv(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  const n = Number(raw ?? fallback);
+  if (!Number.isInteger(n) || n < min || n > 250) throw new Error(`${name}=${raw}: give a whole number from ${min} to 250 (one /24 network)`);
+  return n;
+}
+
 export interface Timed {
   status: number | null;
   stdout: string;

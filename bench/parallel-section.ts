@@ -1,6 +1,6 @@
 // Section: containers started per second with 1, 4 and 16 at once (BENCH_PARALLEL_N containers per
 // level, default 32).
-import { containerBenchMissing } from './harness.js';
+import { containerBenchMissing, containerCountFromEnv } from './harness.js';
 import { benchParallel } from './parallel.js';
 import type { BenchSection } from './section.js';
 import { fmt } from './stats.js';
@@ -9,8 +9,7 @@ export const parallelSection: BenchSection = {
   name: 'parallel',
   missing: containerBenchMissing,
   async run() {
-    const n = Number(process.env.BENCH_PARALLEL_N ?? 32);
-    if (!Number.isInteger(n) || n < 1 || n > 250) throw new Error(`BENCH_PARALLEL_N=${process.env.BENCH_PARALLEL_N}: give a whole number from 1 to 250 (one /24 network)`);
+    const n = containerCountFromEnv('BENCH_PARALLEL_N', 32, 1);
     const r = await benchParallel(n);
     const base = r.levels[0]?.perSecond ?? NaN;
     const table = [

@@ -1,6 +1,6 @@
 // Section: start latency of container 1..N on one network (BENCH_SCALE_N, default 200), memory, and
 // the control on a second network.
-import { containerBenchMissing } from './harness.js';
+import { containerBenchMissing, containerCountFromEnv } from './harness.js';
 import { benchScale } from './scale.js';
 import { benchHostsStore } from './scale-hosts.js';
 import type { BenchSection } from './section.js';
@@ -12,8 +12,7 @@ export const scaleSection: BenchSection = {
   name: 'scale',
   missing: containerBenchMissing,
   async run() {
-    const n = Number(process.env.BENCH_SCALE_N ?? 200);
-    if (!Number.isInteger(n) || n < 20 || n > 250) throw new Error(`BENCH_SCALE_N=${process.env.BENCH_SCALE_N}: give a whole number from 20 to 250 (one /24 network)`);
+    const n = containerCountFromEnv('BENCH_SCALE_N', 200, 20);
     const r = await benchScale(n);
     const hosts = await benchHostsStore([{ peers: 0, others: 0 }, { peers: n, others: 0 }, { peers: 0, others: n }]);
     const table = [

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const ENTRY = fileURLToPath(new URL('../src/bin/nerdnet.ts', import.meta.url));
 const BUSYBOX = '/bin/busybox';
 
-function findRunc(): string | undefined {
+export function findRunc(): string | undefined {
   return ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => existsSync(p));
 }
 
@@ -134,16 +134,17 @@ export class ContainerTestEnv {
     }
     const leftRunc = this.runcIds();
     const deadline = Date.now() + 15_000;
-    while (shims.some(alive) && Date.now() < deadline) await sleep(100);
+    while (shims.some(processAlive) && Date.now() < deadline) await sleep(100);
     // Only the monitors this env started, by PID.
-    for (const pid of shims.filter(alive)) process.kill(pid, 'SIGKILL');
+    for (const pid of shims.filter(processAlive)) process.kill(pid, 'SIGKILL');
     for (const m of this.mountsUnder().reverse()) spawnSync('umount', ['-l', m], { stdio: 'ignore' });
     await rm(this.dir, { recursive: true, force: true });
     return { leftRunc };
   }
 }
 
-function alive(pid: number): boolean {
+// True while `pid` runs (a zombie counts as gone).
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));

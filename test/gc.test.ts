@@ -7,20 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
+import { ContainerTestEnv, containerSkipReason, processAlive } from './container-harness.js';
 import { CrashRig, type RigNetwork } from './helpers/crash.js';
 import { rootSkipReason, rulesMentioning } from './helpers/host.js';
 
 const skip = containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('network gc and system prune', { skip, timeout: 600_000 }, () => {
   let rig: CrashRig;
@@ -33,7 +24,7 @@ describe('network gc and system prune', { skip, timeout: 600_000 }, () => {
   });
 
   after(async () => {
-    for (const pid of spawned) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of spawned) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     const leaks = await rig.cleanup();
     assert.deepEqual(leaks, []);
   });
@@ -117,8 +108,8 @@ describe('network gc and system prune', { skip, timeout: 600_000 }, () => {
     assert.equal(rig.env.entries('names/default').includes(`gone-${rig.tag}`), false);
     assert.equal(existsSync(join(store, 'etchosts/default', created)), false);
     assert.equal(existsSync(join(store, 'containers/default', stray)), false);
-    await ContainerTestEnv.until('the stray reserver to be killed', () => (alive(reserver.pid ?? 0) ? undefined : true));
-    assert.ok(alive(bystander.pid ?? 0), 'a PID that is not a reserver is never killed');
+    await ContainerTestEnv.until('the stray reserver to be killed', () => (processAlive(reserver.pid ?? 0) ? undefined : true));
+    assert.ok(processAlive(bystander.pid ?? 0), 'a PID that is not a reserver is never killed');
     assert.equal(existsSync(join(rig.runDir, 'default', fakeB)), false, 'its stale pid file goes');
     assert.ok(existsSync(foreign), 'a foreign cache entry stays');
     rmSync(foreign);

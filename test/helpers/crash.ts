@@ -4,9 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ContainerTestEnv, type CliResult } from '../container-harness.js';
+import { ContainerTestEnv, findRunc, type CliResult } from '../container-harness.js';
 import { busyboxImageArchive } from './busybox-image.js';
-import { cniChains, deleteLink, rulesMentioning, sh, shOk, testSubnet, uniqueTag } from './host.js';
+import { cniChains, deleteLink, removeNewChains, rulesMentioning, sh, testSubnet, uniqueTag, type ChainSnapshot } from './host.js';
 import { leaksOf } from './leaks.js';
 import { masqChainName } from '../../src/lib/host/iptables.js';
 import { dnatChainName } from '../../src/lib/gc/iptables-sweep.js';
@@ -15,10 +15,6 @@ export interface RigNetwork {
   name: string;
   bridge: string;
   prefix: string;
-}
-
-function findRunc(): string {
-  return ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/sbin/runc'].find((p) => existsSync(p)) ?? 'runc';
 }
 
 function filesUnder(dir: string, prefix = ''): string[] {
@@ -30,6 +26,9 @@ export class CrashRig {
   readonly tag = uniqueTag();
   readonly networks: RigNetwork[] = [];
   readonly ids: string[] = [];
+  // The CNI-* chains before the rig made anything: cleanup removes every chain added since, the
+  // plugins' shared ones (CNI-HOSTPORT-*) included, as the other end-to-end tests do.
+  private readonly chainsBefore: ChainSnapshot = cniChains();
 
   private constructor(readonly env: ContainerTestEnv) {}
 
@@ -88,7 +87,7 @@ export class CrashRig {
 
   // The container's init PID as runc knows it, or undefined.
   initPid(id: string): number | undefined {
-    const r = spawnSync(findRunc(), ['--root', this.env.runcRoot, 'state', id], { encoding: 'utf8' });
+    const r = spawnSync(findRunc() ?? 'runc', ['--root', this.env.runcRoot, 'state', id], { encoding: 'utf8' });
     if (r.status !== 0) return undefined;
     const pid = (JSON.parse(r.stdout) as { pid: number }).pid;
     return pid > 0 ? pid : undefined;
@@ -125,7 +124,7 @@ export class CrashRig {
     out.push(...links.filter((l) => l.master && bridges.includes(l.master)).map((l) => `veth ${l.master}:${l.ifname}`));
     // Only the per-container chains of this test's containers: other tests on the host add and remove theirs.
     const ids = this.ids.filter((id) => !volatile.includes(id));
-    const mine = new Set(ids.flatMap((id) => this.networks.flatMap((n) => [masqChainName(n.name, `default-${id}`), dnatChainName(n.name, `default-${id}`)])));
+    const mine = new Set(this.ownChains(ids));
     for (const [t, set] of Object.entries(cniChains())) for (const c of set) if (mine.has(c)) out.push(`chain ${t} ${c}`);
     for (const id of ids) out.push(...rulesMentioning(`default-${id}`).map((r) => `rule ${r}`));
     out.push(...filesUnder(join(this.cacheDir, 'results')).map((f) => `cache ${f}`));
@@ -154,10 +153,13 @@ export class CrashRig {
       deleteLink(n.bridge);
       rmSync(join('/var/lib/cni/networks', n.name), { recursive: true, force: true });
     }
-    // Only the per-container chains of this test's containers (gc removed them; this is a safety net):
-    // the plugins' shared chains (CNI-HOSTPORT-*, CNI-FORWARD) may serve other tests running now.
-    removeOwnChains(this.ids.flatMap((id) => this.networks.flatMap((n) => [masqChainName(n.name, `default-${id}`), dnatChainName(n.name, `default-${id}`)])));
+    removeNewChains(this.chainsBefore);
     return leaks;
+  }
+
+  // The per-container nat chains (masquerade, portmap DNAT) of these containers on the rig's networks.
+  private ownChains(ids: readonly string[]): string[] {
+    return ids.flatMap((id) => this.networks.flatMap((n) => [masqChainName(n.name, `default-${id}`), dnatChainName(n.name, `default-${id}`)]));
   }
 }
 
@@ -174,17 +176,4 @@ function childrenOf(pid: number): number[] {
     }
   }
   return out;
-}
-
-// Flush and delete these nat chains (and the jumps into them) where they exist.
-function removeOwnChains(chains: readonly string[]): void {
-  const present = cniChains().nat ?? new Set<string>();
-  const mine = chains.filter((c) => present.has(c));
-  if (mine.length === 0) return;
-  for (const line of sh('iptables', ['-t', 'nat', '-S']).split('\n')) {
-    const target = /-j (\S+)/.exec(line)?.[1];
-    if (line.startsWith('-A ') && target && mine.includes(target)) shOk('sh', ['-c', `iptables -t nat ${line.replace(/^-A /, '-D ')}`]);
-  }
-  for (const c of mine) shOk('iptables', ['-t', 'nat', '-F', c]);
-  for (const c of mine) shOk('iptables', ['-t', 'nat', '-X', c]);
 }

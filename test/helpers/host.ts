@@ -131,13 +131,17 @@ export function rulesMentioning(needle: string): string[] {
 export function removeNewChains(before: ChainSnapshot, prefix = 'CNI-'): void {
   for (const t of TABLES) {
     const now = cniChains(prefix)[t] ?? new Set<string>();
-    const fresh = [...now].filter((c) => !before[t]?.has(c));
-    if (fresh.length === 0) continue;
-    for (const line of sh('iptables', ['-t', t, '-S']).split('\n')) {
-      const m = /^-A (\S+) .*-j (\S+)/.exec(line);
-      if (m && fresh.includes(m[2] ?? '')) shOk('sh', ['-c', `iptables -t ${t} ${line.replace(/^-A /, '-D ')}`]);
-    }
-    for (const c of fresh) shOk('iptables', ['-t', t, '-F', c]);
-    for (const c of fresh) shOk('iptables', ['-t', t, '-X', c]);
+    removeChains(t, [...now].filter((c) => !before[t]?.has(c)));
   }
+}
+
+// Flush and delete these chains of `table`, first the jumps into them; chains not there are skipped.
+export function removeChains(table: string, chains: readonly string[]): void {
+  if (chains.length === 0) return;
+  for (const line of sh('iptables', ['-t', table, '-S']).split('\n')) {
+    const m = /^-A (\S+) .*-j (\S+)/.exec(line);
+    if (m && chains.includes(m[2] ?? '')) shOk('sh', ['-c', `iptables -t ${table} ${line.replace(/^-A /, '-D ')}`]);
+  }
+  for (const c of chains) shOk('iptables', ['-t', table, '-F', c]);
+  for (const c of chains) shOk('iptables', ['-t', table, '-X', c]);
 }
