@@ -1,6 +1,8 @@
 // Global flags shared by every command (nerdctl's names), resolved once per invocation.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { discoverCniDirs, type CniDirs } from '../lib/cni/discovery.js';
+import { NerdnetError } from '../lib/errors.js';
+import { BACKENDS, type Backend } from '../lib/runtime/types.js';
 
 export interface GlobalFlags {
   namespace: string;
@@ -8,6 +10,7 @@ export interface GlobalFlags {
   dataRoot: string;
   cniPath?: string;
   cniNetconfpath?: string;
+  backend?: string;
   debug: boolean;
 }
 
@@ -23,6 +26,7 @@ export function globalDefaults(): GlobalFlags {
     namespace: process.env.CONTAINERD_NAMESPACE ?? 'default',
     address: process.env.CONTAINERD_ADDRESS ?? '/run/containerd/containerd.sock',
     dataRoot: '/var/lib/nerdctl',
+    backend: process.env.NERDNET_BACKEND ?? 'runc',
     debug: false,
   };
 }
@@ -35,7 +39,15 @@ export function addGlobalOptions(program: Command): void {
     .option('--data-root <dir>', 'root of nerdnet/nerdctl data', d.dataRoot)
     .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
     .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
+    .addOption(new Option('--backend <runc|containerd>', 'what runs containers: runc directly (no daemon) or containerd at --address, as nerdctl (env NERDNET_BACKEND)').env('NERDNET_BACKEND').default('runc'))
     .option('--debug', 'log what nerdnet does to stderr', d.debug);
+}
+
+// The backend the command line (or NERDNET_BACKEND) chose; a clear error for anything else.
+export function backendOf(cmd: Command): Backend {
+  const value = cmd.optsWithGlobals<{ backend?: string }>().backend ?? 'runc';
+  if ((BACKENDS as readonly string[]).includes(value)) return value as Backend;
+  throw new NerdnetError('ERR_INVALID_ARG', `invalid --backend ${JSON.stringify(value)} (or NERDNET_BACKEND): give one of ${BACKENDS.join(', ')}`);
 }
 
 export function contextFrom(cmd: Command): CliContext {

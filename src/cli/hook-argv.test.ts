@@ -33,6 +33,7 @@ describe('the hook command line', () => {
     ['--cni-netconfpath=/etc/cni/net.d', '--cni-path=/usr/lib/cni:/opt/cni/bin', '--data-root=/var/lib/nerdctl', '--debug', 'internal', 'oci-hook', 'postStop'],
     ['--address=/run/k3s/containerd.sock', '--namespace=k8s.io', 'internal', 'oci-hook', 'createRuntime', '--bridge-ip=10.1.100.1/24'],
     ['--data-root=', 'internal', 'oci-hook', 'bogus'],
+    ['--address=/run/containerd/containerd.sock', '--backend=containerd', 'internal', 'oci-hook', 'postStop'],
   ];
   for (const args of lines) {
     it(`parses ${args.join(' ')} as commander does`, () => {

@@ -16,12 +16,14 @@ export function isHookCommand(args: readonly string[]): boolean {
   return i >= 0 && args[i + 1] === 'oci-hook' && args.slice(0, i).every((a) => a.startsWith('-'));
 }
 
-const VALUE_FLAGS: Record<string, 'namespace' | 'address' | 'dataRoot' | 'cniPath' | 'cniNetconfpath'> = {
+const VALUE_FLAGS: Record<string, 'namespace' | 'address' | 'dataRoot' | 'cniPath' | 'cniNetconfpath' | 'backend'> = {
   '--namespace': 'namespace',
   '--address': 'address',
   '--data-root': 'dataRoot',
   '--cni-path': 'cniPath',
   '--cni-netconfpath': 'cniNetconfpath',
+  // Passed on by `--backend containerd`; the hook works the same for both backends.
+  '--backend': 'backend',
 };
 
 // The hook's flags and event, or undefined for anything this parser does not know (help, short

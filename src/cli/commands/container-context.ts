@@ -10,7 +10,8 @@ import type { Logger } from '../../lib/etc/types.js';
 import { buildHookCommand } from '../../lib/oci/hooks.js';
 import type { SelfCommand } from '../../lib/oci/hooks.js';
 import { openDataStore } from '../../lib/store/layout.js';
-import { contextFrom } from '../context.js';
+import { backendOf, contextFrom } from '../context.js';
+import { ContainerdImageSource } from '../../lib/container/containerd-image-source.js';
 
 // What main.ts may hand to the container commands: extra network providers (the CNI one) consulted
 // before the built-in host/none provider, and an image store.
@@ -92,16 +93,18 @@ export async function managerFor(cmd: Command, opts: ContainerCommandOptions): P
   const globalArgs = globalArgsOf(root);
   const logger: Logger = (level, message) => (level === 'debug' ? ctx.debug(message) : cliLogger(level, message));
   const providers = opts.providers ? await opts.providers(cmd) : [];
-  const images = opts.images ? await opts.images(cmd) : new StoreImageSource(dataRoot);
+  const containerd = backendOf(cmd) === 'containerd';
+  const images = opts.images ? await opts.images(cmd) : containerd ? new ContainerdImageSource(ctx.flags.address) : new StoreImageSource(dataRoot);
   return new ContainerManager({
     layout,
     ns: ctx.flags.namespace,
     providers,
     images,
     runc: { ...(flags.runc ? { binary: flags.runc } : {}), ...(flags.runcRoot ? { root: resolve(flags.runcRoot) } : {}) },
+    ...(containerd ? { containerd: { address: ctx.flags.address } } : {}),
     ...(hasHookCommand(root) ? { hook: buildHookCommand(self, globalArgs, process.env) } : {}),
     // The shim's --rm removal: this namespace and data store, whatever the environment says then.
-    nerdnet: [self.path, ...self.args, `--namespace=${ctx.flags.namespace}`, `--data-root=${dataRoot}`, `--address=${ctx.flags.address}`],
+    nerdnet: [self.path, ...self.args, `--namespace=${ctx.flags.namespace}`, `--data-root=${dataRoot}`, `--address=${ctx.flags.address}`, `--backend=${backendOf(cmd)}`],
     logger,
   });
 }

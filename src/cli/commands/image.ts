@@ -1,14 +1,10 @@
-// `nerdnet image load|ls|rm|inspect` (+ Docker's top-level `load`, `images`, `rmi`): the image
-// store under --data-root, names per --namespace. Output follows `docker images` / `docker load`.
+// `nerdnet image load|ls|rm|inspect` (+ Docker's top-level `load`, `images`, `rmi`): nerdnet's image
+// store under --data-root, or containerd's with the containerd backend (image-backends.ts); names per
+// --namespace. Output follows `docker images` / `docker load`.
 import { Command } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
-import { ImageStore, familiarString, imageRows, loadImageArchive, parseReference, removeImages, type ArchiveInput, type ImageRow } from '../../lib/image/index.js';
-import type { GlobalFlags } from '../context.js';
-
-async function openStore(cmd: Command): Promise<ImageStore> {
-  const flags = cmd.optsWithGlobals<GlobalFlags>();
-  return ImageStore.open({ dataRoot: flags.dataRoot, namespace: flags.namespace });
-}
+import { familiarString, imageRows, parseReference, type ArchiveInput, type ImageRow } from '../../lib/image/index.js';
+import { withImages } from './image-backends.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -33,7 +29,7 @@ function loadCommand(name: string): Command {
       if (flags.input !== undefined) input = flags.input;
       else if (process.stdin.isTTY) throw new NerdnetError('ERR_INVALID_ARG', 'requested load from stdin, but stdin is a terminal; use -i FILE or pipe a tar in');
       else input = { stream: process.stdin, name: 'stdin' };
-      const loaded = await loadImageArchive(await openStore(cmd), input);
+      const loaded = await withImages(cmd, (images) => images.load(input));
       if (flags.quiet) return;
       for (const img of loaded) {
         if (img.names.length === 0) out(`Loaded image ID: ${img.id}`);
@@ -65,7 +61,7 @@ function lsCommand(name: string): Command {
     .option('--format <format>', '"table" (default) or "json" (one JSON object per line)', 'table')
     .option('--no-trunc', 'full image IDs')
     .action(async (filter: string | undefined, flags: LsFlags, cmd: Command) => {
-      const rows = imageRows(await (await openStore(cmd)).list()).filter((r) => matches(r, filter));
+      const rows = imageRows(await withImages(cmd, (images) => images.list())).filter((r) => matches(r, filter));
       const id = (r: ImageRow) => (flags.trunc === false ? r.FullID : r.ID);
       if (flags.quiet) {
         for (const i of new Set(rows.map(id))) out(i);
@@ -87,7 +83,7 @@ function rmCommand(name: string): Command {
     .argument('<image...>', 'name (busybox, busybox:latest) or image ID (prefix)')
     .option('-f, --force', 'remove even if in use, and every name of an image given by ID', false)
     .action(async (refs: string[], flags: { force: boolean }, cmd: Command) => {
-      const result = await removeImages(await openStore(cmd), refs, { force: flags.force });
+      const result = await withImages(cmd, (images) => images.remove(refs, flags.force));
       for (const u of result.untagged) out(`Untagged: ${u}`);
       for (const d of result.deleted) out(`Deleted: ${d}`);
     });
@@ -98,16 +94,17 @@ function inspectCommand(): Command {
     .summary('show images as JSON: ID, names, config (Env, Cmd, Entrypoint, …), layers')
     .argument('<image...>')
     .action(async (refs: string[], _o: unknown, cmd: Command) => {
-      const store = await openStore(cmd);
-      const all = await store.list();
-      const docs = [];
-      for (const ref of refs) {
-        const img = await store.resolve(ref);
-        const names = all.filter((r) => r.id === img.id && r.name !== null).map((r) => familiarString(parseReference(r.name as string)));
-        const c = await store.config(img);
-        const config = { User: c.user, Env: c.env, Cmd: c.cmd, Entrypoint: c.entrypoint, WorkingDir: c.workingDir, ExposedPorts: Object.fromEntries(c.exposedPorts.map((p) => [p, {}])), Labels: c.labels };
-        docs.push({ Id: img.id, RepoTags: names, ManifestDigest: img.manifestDigest, Created: img.created, Os: img.os, Architecture: img.architecture, Size: img.size, Config: config, RootFS: { Type: 'layers', Layers: img.diffIDs } });
-      }
+      const docs = await withImages(cmd, async (images) => {
+        const all = await images.list();
+        const found = [];
+        for (const ref of refs) {
+          const { record: img, config: c } = await images.inspect(ref);
+          const names = all.filter((r) => r.id === img.id && r.name !== null).map((r) => familiarString(parseReference(r.name as string)));
+          const config = { User: c.user, Env: c.env, Cmd: c.cmd, Entrypoint: c.entrypoint, WorkingDir: c.workingDir, ExposedPorts: Object.fromEntries(c.exposedPorts.map((p) => [p, {}])), Labels: c.labels };
+          found.push({ Id: img.id, RepoTags: names, ManifestDigest: img.manifestDigest, Created: img.created, Os: img.os, Architecture: img.architecture, Size: img.size, Config: config, RootFS: { Type: 'layers', Layers: img.diffIDs } });
+        }
+        return found;
+      });
       process.stdout.write(`${JSON.stringify(docs, null, 4)}\n`);
     });
 }

@@ -9,7 +9,7 @@ import type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './net
 import { bindMount } from './provider-files.js';
 import { ContainerRecords } from './records.js';
 import { observe } from './status.js';
-import { runcFor } from './env.js';
+import { runtimeFor } from './env.js';
 import type { ContainerCreateRequest, ContainerRecord, NetworkRequest } from './types.js';
 
 const PREFIX = 'container:';
@@ -36,7 +36,7 @@ function conflicts(req: NetworkRequest): string[] {
 // The target's netns, which exists only while it runs.
 async function targetNetns(records: ContainerRecords, ref: string): Promise<{ target: ContainerRecord; path: string }> {
   const target = await records.resolve(ref);
-  const state = await observe(target, records.paths(target.id), runcFor(target));
+  const state = await observe(target, records.paths(target.id), await runtimeFor(target));
   if (!state.running || state.pid <= 0) {
     throw new NerdnetError('ERR_INVALID_ARG', `invalid target container: ${target.name} (${target.id.slice(0, 12)}), should be running; start it first`);
   }

@@ -7,10 +7,9 @@ import { NameStore } from '../etc/name-store.js';
 import { buildSpec, mergeEnv } from '../oci/spec.js';
 import type { Mount, User } from '../oci/types.js';
 import { writeBundle } from '../runtime/bundle.js';
-import { Runc } from '../runtime/runc.js';
 import { validateIdentifier } from '../store/layout.js';
 import type { ContainerEnv } from './env.js';
-import { providerContext, recordsOf } from './env.js';
+import { newRuntime, providerContext, recordsOf, runtimeContainer } from './env.js';
 import { checkRootfsDir } from './image-source.js';
 import type { ResolvedImage } from './image-source.js';
 import { defaultName, newContainerId } from './names.js';
@@ -80,7 +79,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
   const id = newContainerId();
   const name = req.name ? validateIdentifier('container name', req.name) : defaultName(image?.name ?? req.image, id);
   const provider = selectProvider(env.providers, req.network);
-  const runc = new Runc(env.runc);
+  const runtime = await newRuntime(env);
   const paths = records.paths(id);
   const names = new NameStore({ layout: env.layout });
   const ctx = providerContext(env, { id, name }, paths.stateDir);
@@ -99,7 +98,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
     network: req.network,
     provider: provider.name,
     annotations: {},
-    runtime: { binary: runc.binary, ...(runc.root !== undefined ? { root: runc.root } : {}) },
+    runtime: runtime.record,
     state: { phase: 'created' },
   };
 
@@ -147,6 +146,10 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
       ...(prep.sysctl ? { sysctl: prep.sysctl } : {}),
     });
     await writeBundle(paths.bundle, spec);
+    const rc = runtimeContainer(rec, paths);
+    const snapshotter = image ? env.images?.snapshotter : undefined;
+    await runtime.create(rc, spec, { labels: { ...req.labels, ...rec.annotations }, image: rec.image, ...(snapshotter ? { snapshotter } : {}) });
+    undo.push(['runtime container', () => runtime.delete(rc)]);
     await records.write(rec);
     return rec;
   } catch (err) {

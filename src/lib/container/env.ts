@@ -1,8 +1,10 @@
 // What every container operation needs: the data store, the namespace, the providers and the runtime.
 import type { Logger } from '../etc/types.js';
 import type { HookCommand } from '../oci/hooks.js';
-import { Runc } from '../runtime/runc.js';
+import { NerdnetError } from '../errors.js';
 import type { RuncOptions } from '../runtime/runc.js';
+import { RuncRuntime } from '../runtime/runc-runtime.js';
+import type { ContainerRuntime, RuntimeContainer, RuntimeFiles } from '../runtime/types.js';
 import type { DataStoreLayout } from '../store/layout.js';
 import type { ImageSource } from './image-source.js';
 import type { NetworkProvider, NetworkProviderContext } from './network-provider.js';
@@ -17,6 +19,8 @@ export interface ContainerEnv {
   images?: ImageSource;
   // runc for new containers; existing ones keep the binary and --root they were created with.
   runc: RuncOptions;
+  // Set: new containers run as containerd tasks (the containerd namespace is `ns`). Unset: runc.
+  containerd?: { address: string };
   // The OCI hook command (spec 6.1); undefined = no hooks are injected.
   hook?: HookCommand;
   // argv that runs nerdnet with the same global flags; the shim runs `<nerdnet> rm <id>` for --rm.
@@ -28,9 +32,36 @@ export function recordsOf(env: ContainerEnv): ContainerRecords {
   return new ContainerRecords(env.layout, env.ns);
 }
 
-// The runc a container was created with.
-export function runcFor(rec: ContainerRecord): Runc {
-  return new Runc({ binary: rec.runtime.binary, ...(rec.runtime.root !== undefined ? { root: rec.runtime.root } : {}) });
+// The runtime new containers get. containerd's driver (and gRPC) is loaded only when used.
+export async function newRuntime(env: ContainerEnv): Promise<ContainerRuntime> {
+  if (!env.containerd) return new RuncRuntime(env.runc);
+  const { ContainerdRuntime } = await import('../containerd/containerd-runtime.js');
+  return ContainerdRuntime.connect({ address: env.containerd.address, namespace: env.ns });
+}
+
+// The runtime a container was created with (its record says which backend, binary and address).
+export async function runtimeFor(rec: ContainerRecord): Promise<ContainerRuntime> {
+  const r = rec.runtime;
+  if (r.backend === undefined || r.backend === 'runc') return RuncRuntime.fromRecord(r);
+  if (r.backend === 'containerd') {
+    const { ContainerdRuntime } = await import('../containerd/containerd-runtime.js');
+    return ContainerdRuntime.fromRecord(r);
+  }
+  throw new NerdnetError('ERR_INVALID_CONFIG', `container ${rec.name} has an unknown runtime backend ${JSON.stringify(r.backend)} in its record; remove its state dir by hand`);
+}
+
+// start and rm use the current image source on the container's rootfs: it must be its backend's.
+export function checkSameBackend(env: ContainerEnv, rec: ContainerRecord): void {
+  const made = rec.runtime.backend ?? 'runc';
+  const now = env.containerd ? 'containerd' : 'runc';
+  if (rec.rootfs.kind === 'image' && made !== now) {
+    throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} was made with the ${made} backend and its image lives there: run this command with --backend ${made}`);
+  }
+}
+
+// The runtime's view of a container: its ID, name, files and last launched PID.
+export function runtimeContainer(rec: ContainerRecord, files: RuntimeFiles): RuntimeContainer {
+  return { id: rec.id, name: rec.name, files, ...(rec.state.shimPid !== undefined ? { launchedPid: rec.state.shimPid } : {}) };
 }
 
 export function providerContext(env: ContainerEnv, rec: Pick<ContainerRecord, 'id' | 'name'>, stateDir: string): NetworkProviderContext {

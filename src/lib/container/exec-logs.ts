@@ -1,11 +1,12 @@
-// exec (runc exec into a running container) and logs (the plain-text log the shim appends to).
+// exec (a process in a running container, through its runtime) and logs (the plain-text log the
+// container's output is appended to).
 import type { StdioOptions } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NerdnetError } from '../errors.js';
 import type { ContainerEnv } from './env.js';
-import { recordsOf, runcFor } from './env.js';
+import { recordsOf, runtimeContainer, runtimeFor } from './env.js';
 import { observe } from './status.js';
 import type { ContainerRecord } from './types.js';
 
@@ -21,11 +22,12 @@ export interface ExecRequest {
 // Resolves with the exec'd process's exit code.
 export async function execInContainer(env: ContainerEnv, rec: ContainerRecord, req: ExecRequest): Promise<number> {
   if (req.args.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'exec needs a command, e.g. `nerdnet exec web sh -c "ls /"`');
-  const runc = runcFor(rec);
-  if (!(await observe(rec, recordsOf(env).paths(rec.id), runc)).running) {
+  const runtime = await runtimeFor(rec);
+  const paths = recordsOf(env).paths(rec.id);
+  if (!(await observe(rec, paths, runtime)).running) {
     throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} (${rec.id.slice(0, 12)}) is not running: start it first with \`nerdnet start ${rec.name}\``);
   }
-  return runc.exec(rec.id, req.args, {
+  return runtime.exec(runtimeContainer(rec, paths), req.args, {
     tty: req.tty,
     env: req.env,
     stdio: req.stdio,
@@ -67,10 +69,10 @@ async function* drain(fh: FileHandle, from: number): AsyncGenerator<Buffer, numb
 export async function* readLogs(env: ContainerEnv, rec: ContainerRecord, opts: LogsOptions = {}): AsyncGenerator<Buffer> {
   const records = recordsOf(env);
   const paths = records.paths(rec.id);
-  const runc = runcFor(rec);
+  const runtime = await runtimeFor(rec);
   const running = async (): Promise<boolean> => {
     const current = await records.read(rec.id);
-    return current !== undefined && (await observe(current, paths, runc)).running;
+    return current !== undefined && (await observe(current, paths, runtime)).running;
   };
   let fh = await openIfExists(paths.log);
   let pos = 0;

@@ -25,6 +25,8 @@ export interface ResolvedImage {
 }
 
 export interface ImageSource {
+  // Set when the rootfs is a snapshot of this containerd snapshotter, keyed by the container ID.
+  readonly snapshotter?: string;
   // ERR_NOT_FOUND naming the reference when the namespace has no such image.
   resolve(ref: string, ns: string): Promise<ResolvedImage>;
   // Mount the image's layers (plus a writable upper dir) under `containerDir`; returns the rootfs path.

@@ -12,7 +12,7 @@ export { ContainerRecords, containerPaths, containersUsingImage } from './record
 export { StoreImageSource } from './image-store-source.js';
 export type { ContainerPaths } from './records.js';
 export { defaultName, newContainerId, shortId } from './names.js';
-export { UNKNOWN_EXIT_CODE, observe } from './status.js';
+export { UNKNOWN_EXIT_CODE, observe, stateOf } from './status.js';
 export { createContainer, parseUser } from './create.js';
 export { startContainer } from './start.js';
 export type { StartOptions, StartResult } from './start.js';

@@ -2,11 +2,11 @@
 // NetworkSettings and ports come from the network provider that made the container.
 import type { PortMapping } from '../ports/types.js';
 import type { ContainerEnv } from './env.js';
-import { providerContext, recordsOf, runcFor } from './env.js';
+import { providerContext, recordsOf, runtimeContainer, runtimeFor } from './env.js';
 import type { NetworkProvider } from './network-provider.js';
-import { observe } from './status.js';
+import { observe, stateOf } from './status.js';
 import type { ContainerRecord, ObservedState } from './types.js';
-import type { RuncState } from '../runtime/runc.js';
+import type { ContainerRuntime, RuntimeFiles, RuntimeObservation } from '../runtime/types.js';
 
 // Docker prints zero times as this.
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -21,26 +21,37 @@ export interface ContainerView {
   ports: PortMapping[];
 }
 
-// Records of the namespace with their state; one `runc list` per runc root instead of one call each.
+// The runtime observations of many records: one query per runtime (one `runc list` per runc root,
+// one task list per containerd namespace) instead of one call each.
+async function observeAll(recs: readonly ContainerRecord[], files: (id: string) => RuntimeFiles): Promise<Map<string, RuntimeObservation>> {
+  const groups = new Map<string, { runtime: Promise<ContainerRuntime>; recs: ContainerRecord[] }>();
+  for (const rec of recs) {
+    if (rec.state.phase === 'created') continue;
+    const key = JSON.stringify(rec.runtime);
+    let g = groups.get(key);
+    if (!g) {
+      g = { runtime: runtimeFor(rec), recs: [] };
+      groups.set(key, g);
+    }
+    g.recs.push(rec);
+  }
+  const out = new Map<string, RuntimeObservation>();
+  for (const g of groups.values()) {
+    const runtime = await g.runtime;
+    const obs = await runtime.observeAll(g.recs.map((r) => runtimeContainer(r, files(r.id))));
+    g.recs.forEach((r, i) => out.set(r.id, obs[i] ?? { kind: 'unknown' }));
+  }
+  return out;
+}
+
+// Records of the namespace with their state.
 export async function listContainers(env: ContainerEnv, opts: { all?: boolean } = {}): Promise<ContainerView[]> {
   const records = recordsOf(env);
   const recs = await records.list();
-  const byRoot = new Map<string, Promise<Map<string, RuncState>>>();
-  const runcStates = (rec: ContainerRecord) => {
-    const key = `${rec.runtime.binary}\0${rec.runtime.root ?? ''}`;
-    let p = byRoot.get(key);
-    if (!p) {
-      p = runcFor(rec)
-        .list()
-        .then((l) => new Map(l.map((s) => [s.id, s])));
-      byRoot.set(key, p);
-    }
-    return p;
-  };
+  const observed = await observeAll(recs, (id) => records.paths(id));
   const views = await Promise.all(
     recs.map(async (rec): Promise<ContainerView> => {
-      const known = (await runcStates(rec)).get(rec.id) ?? null;
-      const state = await observe(rec, records.paths(rec.id), runcFor(rec), known);
+      const state = stateOf(rec, observed.get(rec.id));
       const provider = providerOf(env, rec);
       const ports = provider?.ports ? await provider.ports(rec, providerContext(env, rec, records.paths(rec.id).stateDir)).catch(() => []) : [];
       return { record: rec, state, ports };
@@ -51,7 +62,7 @@ export async function listContainers(env: ContainerEnv, opts: { all?: boolean } 
 
 export async function viewContainer(env: ContainerEnv, rec: ContainerRecord): Promise<ContainerView> {
   const paths = recordsOf(env).paths(rec.id);
-  const state = await observe(rec, paths, runcFor(rec));
+  const state = await observe(rec, paths, await runtimeFor(rec));
   const provider = providerOf(env, rec);
   const ports = provider?.ports ? await provider.ports(rec, providerContext(env, rec, paths.stateDir)) : [];
   return { record: rec, state, ports };

@@ -1,4 +1,5 @@
 // One entry point for the CLI: container operations by name, ID or ID prefix in one namespace.
+import { NerdnetError } from '../errors.js';
 import type { ContainerEnv } from './env.js';
 import { recordsOf } from './env.js';
 import { createContainer } from './create.js';
@@ -37,6 +38,10 @@ export class ContainerManager {
 
   // create + start; attached with --rm, the container is removed here once it has exited.
   async run(req: ContainerCreateRequest, opts: StartOptions & { onCreated?: (rec: ContainerRecord) => void } = {}): Promise<StartResult> {
+    // nerdctl refuses this too: without a monitor nobody removes the container when it exits.
+    if (!opts.attach && req.autoRemove && this.env.containerd) {
+      throw new NerdnetError('ERR_INVALID_ARG', 'flags -d and --rm cannot be used together with the containerd backend (nothing watches a detached task); run attached with --rm, or detached without it and `nerdnet rm` it later');
+    }
     const rec = await this.create(req);
     opts.onCreated?.(rec);
     let result: StartResult;

@@ -1,10 +1,12 @@
-// stop (SIGTERM, then SIGKILL after the grace time) and kill (-s). The shim records the exit and
-// deletes the runc container, which fires the poststop hook (network released).
+// stop (SIGTERM, then SIGKILL after the grace time) and kill (-s). Once the process has exited the
+// runtime is reaped: the runc shim does it by itself; containerd's task is deleted here (as nerdctl
+// stop does). Either way the poststop hook fires and the network is released.
 import { constants as osc } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NerdnetError } from '../errors.js';
 import type { ContainerEnv } from './env.js';
-import { providerContext, recordsOf, runcFor } from './env.js';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { providerContext, recordsOf, runtimeContainer, runtimeFor } from './env.js';
 import { providerByName } from './network-provider.js';
 import { observe } from './status.js';
 import type { ContainerRecord, ObservedState } from './types.js';
@@ -26,12 +28,12 @@ export function normalizeSignal(value: string): string {
 }
 
 // Poll until the container is no longer running; false at the deadline.
-export async function waitExited(env: ContainerEnv, rec: ContainerRecord, timeoutMs: number): Promise<ObservedState | undefined> {
+export async function waitExited(env: ContainerEnv, rec: ContainerRecord, timeoutMs: number, runtime?: ContainerRuntime): Promise<ObservedState | undefined> {
   const paths = recordsOf(env).paths(rec.id);
-  const runc = runcFor(rec);
+  const rt = runtime ?? (await runtimeFor(rec));
   const deadline = Date.now() + timeoutMs;
   for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
-    const obs = await observe(rec, paths, runc);
+    const obs = await observe(rec, paths, rt);
     if (!obs.running) return obs;
     if (Date.now() >= deadline) return undefined;
     await sleep(wait);
@@ -51,27 +53,37 @@ export interface StopResult {
 }
 
 export async function stopContainer(env: ContainerEnv, rec: ContainerRecord, opts: { timeoutS?: number; signal?: string } = {}): Promise<StopResult> {
-  const runc = runcFor(rec);
+  const runtime = await runtimeFor(rec);
   const paths = recordsOf(env).paths(rec.id);
-  if (!(await observe(rec, paths, runc)).running) return { stopped: false, killed: false };
+  const rc = runtimeContainer(rec, paths);
+  if (!(await observe(rec, paths, runtime)).running) {
+    // An exited containerd task still holds its network until it is deleted.
+    if (rec.state.phase === 'started') await runtime.reap(rc);
+    return { stopped: false, killed: false };
+  }
   const signal = normalizeSignal(opts.signal ?? 'SIGTERM');
   const timeoutS = opts.timeoutS ?? DEFAULT_STOP_TIMEOUT_S;
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new NerdnetError('ERR_INVALID_ARG', `invalid stop timeout ${timeoutS}: give seconds >= 0, e.g. -t 10`);
   await beforeStop(env, rec);
-  await runc.kill(rec.id, signal);
-  let state = await waitExited(env, rec, timeoutS * 1000);
-  if (state) return { stopped: true, killed: false, state };
-  await runc.kill(rec.id, 'SIGKILL', { all: true });
-  state = await waitExited(env, rec, 10_000);
-  if (state) return { stopped: true, killed: true, state };
-  throw new NerdnetError('ERR_HOST', `container ${rec.name} (${rec.id.slice(0, 12)}) did not exit after SIGKILL within 10 s; check \`runc${runc.root ? ` --root ${runc.root}` : ''} state ${rec.id}\``);
+  await runtime.kill(rc, signal);
+  let state = await waitExited(env, rec, timeoutS * 1000, runtime);
+  let killed = false;
+  if (!state) {
+    await runtime.kill(rc, 'SIGKILL', { all: true });
+    state = await waitExited(env, rec, 10_000, runtime);
+    killed = true;
+  }
+  if (!state) throw new NerdnetError('ERR_HOST', `container ${rec.name} (${rec.id.slice(0, 12)}) did not exit after SIGKILL within 10 s; check \`${runtime.stateHint(rc)}\``);
+  await runtime.reap(rc);
+  return { stopped: true, killed, state: await observe(rec, paths, runtime) };
 }
 
 export async function killContainer(env: ContainerEnv, rec: ContainerRecord, signal = 'SIGKILL'): Promise<void> {
   const sig = normalizeSignal(signal);
-  const runc = runcFor(rec);
+  const runtime = await runtimeFor(rec);
+  const paths = recordsOf(env).paths(rec.id);
   const notRunning = () => new NerdnetError('ERR_INVALID_ARG', `cannot kill container ${rec.name} (${rec.id.slice(0, 12)}): it is not running`);
-  if (!(await observe(rec, recordsOf(env).paths(rec.id), runc)).running) throw notRunning();
+  if (!(await observe(rec, paths, runtime)).running) throw notRunning();
   await beforeStop(env, rec);
-  if (!(await runc.kill(rec.id, sig))) throw notRunning();
+  if (!(await runtime.kill(runtimeContainer(rec, paths), sig))) throw notRunning();
 }

@@ -1,5 +1,6 @@
 // What a caller asks for (ContainerCreateRequest, NetworkRequest) and what nerdnet keeps per
 // container (ContainerRecord, stored as <stateDir>/nerdnet.json).
+import type { RuntimeRecord } from '../runtime/types.js';
 
 // The networking flags of `run`/`create` (spec 3.1), passed to the network provider untouched:
 // slices are comma-split and deduplicated by the CLI, nothing else is interpreted here.
@@ -89,7 +90,8 @@ export interface ContainerRecord {
   provider: string;
   // The OCI annotations given to runc (nerdctl/* keys, spec 3.3).
   annotations: Record<string, string>;
-  runtime: { binary: string; root?: string };
+  // Which backend runs it and how to reach it again (runc binary and --root, or containerd's socket).
+  runtime: RuntimeRecord;
   state: {
     // created: never started; started: a shim was launched (exit.json then tells when it ended).
     phase: 'created' | 'started';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CachedAttachment } from '../cni/cache.js';
-import { runcFor } from '../container/env.js';
+import { runtimeFor } from '../container/env.js';
 import { ContainerRecords } from '../container/records.js';
 import { observe } from '../container/status.js';
 import { isIdentifier } from '../store/layout.js';
@@ -76,7 +76,7 @@ async function livenessOf(env: GcEnv, owner: Owner, entries: readonly CachedAtta
   try {
     const rec = await records.read(owner.id);
     if (rec) {
-      const state = await observe(rec, records.paths(owner.id), runcFor(rec));
+      const state = await observe(rec, records.paths(owner.id), await runtimeFor(rec));
       return state.running ? 'it is running' : undefined;
     }
   } catch (e) {

@@ -66,7 +66,8 @@ function recordsFor(plan: PlannedImage, size: number, now: string): ImageRecord[
   return plan.names.length === 0 ? [{ name: null, ...base }] : plan.names.map((name) => ({ name, ...base }));
 }
 
-async function openInput(input: ArchiveInput): Promise<{ stream: Readable; name: string }> {
+// Also used by the containerd import (src/lib/containerd/image-import.ts).
+export async function openInput(input: ArchiveInput): Promise<{ stream: Readable; name: string }> {
   if (typeof input !== 'string') return input;
   // Open first so a missing file is ERR_NOT_FOUND rather than a stream error later.
   const fh = await open(input, 'r').catch((err: NodeJS.ErrnoException) => {

@@ -1,0 +1,130 @@
+// The runc backend: no daemon. Each started container has a /bin/sh monitor (shim.ts) running
+// `runc run` in the foreground; it records the exit code and deletes the runc container, which fires
+// the poststop hook, so a container that exits by itself releases its network at once.
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { NerdnetError } from '../errors.js';
+import type { Spec } from '../oci/types.js';
+import { Runc } from './runc.js';
+import type { RuncOptions, RuncState } from './runc.js';
+import { readExitRecord, readStartError, shimAlive, spawnShim } from './shim.js';
+import type { ShimPlan } from './shim.js';
+import type { AttachedEnd, ContainerRuntime, CreateMeta, LaunchRequest, Launched, RuntimeContainer, RuntimeExecOptions, RuntimeObservation, RuntimeRecord } from './types.js';
+
+const LIVE = new Set(['creating', 'created', 'running', 'paused']);
+
+export class RuncRuntime implements ContainerRuntime {
+  readonly runc: Runc;
+  readonly record: RuntimeRecord;
+
+  constructor(opts: RuncOptions = {}) {
+    this.runc = new Runc(opts);
+    this.record = { backend: 'runc', binary: this.runc.binary, ...(this.runc.root !== undefined ? { root: this.runc.root } : {}) };
+  }
+
+  static fromRecord(rec: RuntimeRecord): RuncRuntime {
+    return new RuncRuntime({ binary: rec.binary, ...(rec.root !== undefined ? { root: rec.root } : {}) });
+  }
+
+  readonly reapsOnExit = true;
+
+  // runc keeps nothing before `runc run`: the bundle is all it needs.
+  async create(_c: RuntimeContainer, _spec: Spec, _meta: CreateMeta): Promise<void> {}
+
+  async launch(c: RuntimeContainer, req: LaunchRequest): Promise<Launched> {
+    const f = c.files;
+    // A runc container left by a crash would make `runc run` fail with "already exists".
+    await this.runc.delete(c.id, { force: true });
+    await rm(f.exitFile, { force: true });
+    await writeFile(f.runcLog, '', { mode: 0o600 });
+    const plan: ShimPlan = { id: c.id, runc: this.runc, bundle: f.bundle, exitFile: f.exitFile, runcLog: f.runcLog };
+    if (!req.attach && req.keepStdinOpen) plan.stdinFifo = f.stdinFifo;
+    if (!req.attach && req.afterExit) Object.assign(plan, { afterExit: req.afterExit, afterExitLog: f.autoRemoveLog });
+    let child: ChildProcess;
+    if (req.attach) {
+      child = spawnShim(plan, { detached: false, stdio: req.attach.stdio, cwd: f.stateDir });
+    } else {
+      const fd = openSync(f.log, 'a', 0o640);
+      try {
+        child = spawnShim(plan, { detached: true, stdio: ['ignore', fd, fd], cwd: f.stateDir });
+      } finally {
+        closeSync(fd);
+      }
+    }
+    // Listened for from the spawn on, so a quick exit is never missed.
+    const closed = new Promise<number>((resolve) => {
+      child.on('close', (code) => resolve(code ?? 255));
+      child.on('error', () => resolve(255));
+    });
+    if (!child.pid) throw new NerdnetError('ERR_HOST', 'cannot spawn /bin/sh for the container monitor');
+    if (!req.attach) return { pid: child.pid };
+    const ended = closed.then(async (status): Promise<AttachedEnd> => {
+      const startError = await readStartError(f.runcLog);
+      if (startError) return { startError };
+      return { exitCode: (await readExitRecord(f.exitFile))?.exitCode ?? status };
+    });
+    return { pid: child.pid, ended };
+  }
+
+  // Poll until the process runs (or ran), or the start failed.
+  async waitStarted(c: RuntimeContainer): Promise<string | undefined> {
+    const f = c.files;
+    for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+      if (await readExitRecord(f.exitFile)) return readStartError(f.runcLog);
+      const rs = await this.runc.state(c.id);
+      if (rs && (rs.status === 'running' || rs.status === 'paused' || rs.status === 'stopped')) return undefined;
+      if (!(await shimAlive(c.launchedPid, c.id)) && !(await readExitRecord(f.exitFile))) {
+        return (await readStartError(f.runcLog)) ?? 'the container monitor exited before the container ran';
+      }
+      await sleep(wait);
+    }
+  }
+
+  observe(c: RuntimeContainer): Promise<RuntimeObservation> {
+    return this.observeKnown(c, undefined);
+  }
+
+  // One `runc list` for all of them.
+  async observeAll(cs: readonly RuntimeContainer[]): Promise<RuntimeObservation[]> {
+    if (cs.length === 0) return [];
+    const states = new Map((await this.runc.list()).map((s) => [s.id, s]));
+    return Promise.all(cs.map((c) => this.observeKnown(c, states.get(c.id) ?? null)));
+  }
+
+  // Three sources: the shim's exit file, runc, and whether the shim is still alive.
+  // `known`: from one `runc list`; null = runc does not have it; undefined = ask runc.
+  private async observeKnown(c: RuntimeContainer, known: RuncState | null | undefined): Promise<RuntimeObservation> {
+    const exit = await readExitRecord(c.files.exitFile);
+    if (exit) return { kind: 'exited', ...exit };
+    const rs = known === undefined ? await this.runc.state(c.id) : (known ?? undefined);
+    if (rs && LIVE.has(rs.status)) return { kind: 'running', pid: rs.pid };
+    // Exited but not yet recorded, or not yet created: the shim is about to write or to start.
+    if (await shimAlive(c.launchedPid, c.id)) return { kind: 'running', pid: rs?.pid ?? 0 };
+    // A late exit file: the shim finished between the two reads.
+    const late = await readExitRecord(c.files.exitFile);
+    if (late) return { kind: 'exited', ...late };
+    return { kind: 'unknown' };
+  }
+
+  kill(c: RuntimeContainer, signal: string, opts: { all?: boolean } = {}): Promise<boolean> {
+    return this.runc.kill(c.id, signal, opts);
+  }
+
+  // The shim records the exit and deletes the runc container itself.
+  async reap(_c: RuntimeContainer): Promise<void> {}
+
+  // Normally gone already (the shim deletes it); deleting fires the poststop hook if it is not.
+  async delete(c: RuntimeContainer): Promise<void> {
+    await this.runc.delete(c.id, { force: true });
+  }
+
+  exec(c: RuntimeContainer, args: readonly string[], opts: RuntimeExecOptions): Promise<number> {
+    return this.runc.exec(c.id, args, opts);
+  }
+
+  stateHint(c: RuntimeContainer): string {
+    return `runc${this.runc.root ? ` --root ${this.runc.root}` : ''} state ${c.id}`;
+  }
+}
