@@ -4,9 +4,9 @@
 // attaches the networks when the container's netns exists (src/lib/hook).
 import { NerdnetError } from '../errors.js';
 import type { CniConfig } from '../cni/api.js';
-import { removeNetworks } from '../cni/attach.js';
 import { HostsStore } from '../etc/hosts-store.js';
-import { attachArgs, attachmentsOf, cniContainerID } from '../hook/attach-args.js';
+import { cniContainerID } from '../hook/attach-args.js';
+import { detachNetworks } from '../hook/detach.js';
 import { isCniMode, resolveNetworks, type ResolvedNetwork } from '../hook/networks.js';
 import { readAnnotations } from '../hook/state.js';
 import { contains, parseCIDR, tryParseIP } from '../ip/index.js';
@@ -130,13 +130,9 @@ export class CniProvider implements NetworkProvider {
   // rm: the hosts entry goes; attachments the postStop hook never removed (a crash, a killed
   // runc) are DELed from what the result cache remembers, so nothing leaks.
   async release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void> {
-    const fullID = cniContainerID(c.namespace, c.id);
-    if ((await this.opts.cni.cache.attachments(fullID)).length > 0) {
-      const ann = readAnnotations(c.annotations);
-      const networks = await resolveNetworks(this.env(c.namespace), ann.networks, { createDefault: false }).catch(() => []);
-      const { mappings } = await loadPortMappings(ctx.stateDir).catch(() => ({ mappings: [] as PortMapping[] }));
+    if ((await this.opts.cni.cache.attachments(cniContainerID(c.namespace, c.id))).length > 0) {
       ctx.logger('info', `removing network attachments of ${c.name} left by an interrupted stop`);
-      await removeNetworks(this.opts.cni, attachmentsOf(networks), attachArgs(ann, c.id, '', mappings, 'delete'));
+      await detachNetworks({ cni: this.opts.cni, network: this.env(c.namespace), ann: readAnnotations(c.annotations), id: c.id, log: ctx.logger });
     }
     await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
   }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { confListFromBytes, type NetworkConfigList } from '../cni/conf.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { NameStore } from '../etc/name-store.js';
-import { cniLockPath } from '../hook/events.js';
+import { cniLockPath } from '../hook/detach.js';
 import { runIp } from '../host/ip-command.js';
 import { releasePortReservation } from '../ports/reserve.js';
 import { withLock } from '../store/flock.js';

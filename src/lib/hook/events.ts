@@ -17,10 +17,10 @@ import { loadPortMappings } from '../ports/store.js';
 import { releasePortReservation, reservePorts } from '../ports/reserve.js';
 import { withLock } from '../store/flock.js';
 import type { DataStoreLayout } from '../store/layout.js';
-import { attachArgs, attachmentsOf, cniContainerID } from './attach-args.js';
-import { cleanupIptables } from '../host/iptables.js';
+import { attachArgs, attachmentsOf } from './attach-args.js';
+import { cniLockPath, detachNetworks } from './detach.js';
 import { readLifecycle, rfc3339Nano, writeLifecycle } from './lifecycle.js';
-import { isCniMode, resolveNetworks, type ResolvedNetwork } from './networks.js';
+import { isCniMode, resolveNetworks } from './networks.js';
 import type { HookAnnotations, OciState } from './state.js';
 
 export interface HookEnv {
@@ -54,15 +54,9 @@ export function reserverPidFile(env: HookEnv, ns: string, id: string): string {
   return join(env.runDir, ns, id, 'port-reserver.pid');
 }
 
-// nerdctl serialises every hook's CNI work host-wide on this lock (PR #3522); we hold it only
-// around plugin calls, not around hosts-file work.
+// Held only around plugin calls, not around hosts-file work.
 function cniLock(env: HookEnv): string {
   return cniLockPath(env.network.netconfPath);
-}
-
-// Also taken by the garbage collector (src/lib/gc), so a sweep never races a hook's ADD or DEL.
-export function cniLockPath(netconfPath: string): string {
-  return join(netconfPath, '.cni-concurrency.lock');
 }
 
 function netnsOf(input: HookInput): string {
@@ -131,12 +125,6 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
   return result;
 }
 
-// DEL may meet networks already gone (a `network rm` after the container stopped): not an error.
-function tolerable(e: unknown): boolean {
-  const msg = (e as Error).message;
-  return /not found|no such network/i.test(msg);
-}
-
 export async function onPostStop(env: HookEnv, input: HookInput): Promise<void> {
   const { state, ann } = input;
   // runc calls postStop after a failed createRuntime; that one already cleaned up (#3357).
@@ -154,21 +142,6 @@ export async function onPostStop(env: HookEnv, input: HookInput): Promise<void> 
   await releasePortReservation(reserverPidFile(env, ann.namespace, state.id)).catch((e: unknown) => env.log('warn', `port reserver: ${(e as Error).message}`));
 }
 
-async function detach(env: HookEnv, input: HookInput): Promise<void> {
-  const { state, ann } = input;
-  const fullID = cniContainerID(ann.namespace, state.id);
-  let networks: ResolvedNetwork[];
-  try {
-    networks = await resolveNetworks(netEnv(env, ann.namespace), ann.networks, { createDefault: false });
-  } catch (e) {
-    if (!tolerable(e)) throw e;
-    env.log('warn', `${(e as Error).message}; its plugins cannot be run, so only iptables leftovers and the hosts entry are removed`);
-    networks = [];
-  }
-  const { mappings } = await loadPortMappings(ann.stateDir);
-  // The netns is gone by now; the plugins release addresses and rules without it (spec 6.4).
-  const args = attachArgs(ann, state.id, '', mappings, 'delete');
-  await withLock(cniLock(env), () => removeNetworks(env.cni, attachmentsOf(networks), args));
-  const report = await cleanupIptables(fullID, networks.map((n) => n.list.name));
-  for (const w of report.warnings) env.log('warn', w);
+function detach(env: HookEnv, input: HookInput): Promise<void> {
+  return detachNetworks({ cni: env.cni, network: netEnv(env, input.ann.namespace), ann: input.ann, id: input.state.id, log: env.log });
 }

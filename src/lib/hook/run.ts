@@ -1,7 +1,7 @@
 // The hook's entry (spec nerdctl 6.2-6.3): parse the OCI state, read the annotations, log to
 // `<state dir>/oci-hook.<event>.log` (truncated each run) as well as to the caller's logger,
 // then run the event.
-import { appendFileSync, closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import type { Logger } from '../etc/types.js';
@@ -45,17 +45,19 @@ export async function runHook(event: string, stdin: string, makeEnv: (log: Logge
   let sink: Logger = log;
   const env = await makeEnv((level, message) => sink(level, message));
   checkStateDir(ann.stateDir, env.layout.stateDir(ann.namespace, state.id));
-  mkdirSync(ann.stateDir, { recursive: true, mode: 0o700 });
-  const file = hookLogPath(ann.stateDir, event as HookEventName);
-  // O_NOFOLLOW: a symlink planted there is refused, not truncated through.
-  closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600));
-  const tee = teeLogger(file, log);
-  sink = tee;
+  // postStop never makes the state dir again: when it is gone, the container was removed already.
+  if (event === 'createRuntime') mkdirSync(ann.stateDir, { recursive: true, mode: 0o700 });
+  if (existsSync(ann.stateDir)) {
+    const file = hookLogPath(ann.stateDir, event as HookEventName);
+    // O_NOFOLLOW: a symlink planted there is refused, not truncated through.
+    closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600));
+    sink = teeLogger(file, log);
+  }
   try {
     if (event === 'createRuntime') await onCreateRuntime(env, { state, ann });
     else await onPostStop(env, { state, ann });
   } catch (e) {
-    tee('warn', `${event} failed: ${(e as Error).message}`);
+    sink('warn', `${event} failed: ${(e as Error).message}`);
     throw e;
   }
 }
