@@ -9,7 +9,7 @@ import { checkSameBackend, providerContext, recordsOf, runtimeContainer, runtime
 import { lockedRecord } from './locked.js';
 import { providerByName } from './network-provider.js';
 import { observe } from './status.js';
-import { waitExited } from './stop.js';
+import { stillRunningError, waitExited } from './stop.js';
 import type { ContainerRecord } from './types.js';
 
 export async function removeContainer(env: ContainerEnv, ref: ContainerRecord, opts: { force?: boolean } = {}): Promise<void> {
@@ -24,7 +24,9 @@ export async function removeContainer(env: ContainerEnv, ref: ContainerRecord, o
         throw new NerdnetError('ERR_IN_USE', `container ${rec.name} (${rec.id.slice(0, 12)}) is running: stop it first (\`nerdnet stop ${rec.name}\`) or remove it with \`nerdnet rm -f ${rec.name}\``);
       }
       await runtime.kill(rc, 'SIGKILL', { all: true });
-      await waitExited(env, rec, 10_000, runtime);
+      // Until its poststop hook is done: removing the state under it would leave rules behind.
+      const last = await waitExited(env, rec, 10_000, runtime);
+      if (last.running) throw stillRunningError(rec, runtime, rc, last);
     }
     // Fires the poststop hook if the runtime has not done so yet.
     await runtime.delete(rc);

@@ -11,7 +11,7 @@ export const UNKNOWN_EXIT_CODE = 255;
 export function stateOf(rec: ContainerRecord, obs: RuntimeObservation | undefined): ObservedState {
   const base = { pid: 0, exitCode: 0, startedAt: rec.state.startedAt ?? '', finishedAt: '', error: rec.state.error ?? '' };
   if (rec.state.phase === 'created' || !obs) return { ...base, status: 'created', running: false };
-  if (obs.kind === 'running') return { ...base, status: 'running', running: true, pid: obs.pid };
+  if (obs.kind === 'running') return { ...base, status: 'running', running: true, pid: obs.pid, ...(obs.settling ? { settling: true } : {}) };
   if (obs.kind === 'exited') return { ...base, status: 'exited', running: false, exitCode: obs.exitCode, finishedAt: obs.finishedAt };
   return { ...base, status: 'exited', running: false, exitCode: UNKNOWN_EXIT_CODE, error: base.error || 'the container monitor ended without recording an exit code' };
 }

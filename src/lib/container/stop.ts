@@ -5,7 +5,8 @@ import { constants as osc } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NerdnetError } from '../errors.js';
 import type { ContainerEnv } from './env.js';
-import type { ContainerRuntime } from '../runtime/types.js';
+import { hookLogPath } from '../hook/run.js';
+import type { ContainerRuntime, RuntimeContainer } from '../runtime/types.js';
 import { providerContext, recordsOf, runtimeContainer, runtimeFor } from './env.js';
 import { providerByName } from './network-provider.js';
 import { observe } from './status.js';
@@ -27,17 +28,35 @@ export function normalizeSignal(value: string): string {
   throw new NerdnetError('ERR_INVALID_ARG', `invalid signal ${JSON.stringify(value)}: give a name like TERM, SIGKILL or HUP, or a number 1-64`);
 }
 
-// Poll until the container is no longer running; false at the deadline.
-export async function waitExited(env: ContainerEnv, rec: ContainerRecord, timeoutMs: number, runtime?: ContainerRuntime): Promise<ObservedState | undefined> {
+// What a container whose process has gone gets on top of any wait while its monitor is still
+// settling: the poststop hook may be queued on the host-wide CNI lock behind the teardown of many
+// other containers (30 removed at once), and returning earlier would leave its network half released.
+export const TEARDOWN_TIMEOUT_MS = 120_000;
+
+// Poll until the container is no longer running; returns what was seen last, which is still
+// running when the deadline passed.
+export async function waitExited(env: ContainerEnv, rec: ContainerRecord, timeoutMs: number, runtime?: ContainerRuntime): Promise<ObservedState> {
   const paths = recordsOf(env).paths(rec.id);
   const rt = runtime ?? (await runtimeFor(rec));
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
   for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
     const obs = await observe(rec, paths, rt);
     if (!obs.running) return obs;
-    if (Date.now() >= deadline) return undefined;
+    if (Date.now() - start >= timeoutMs + (obs.settling ? TEARDOWN_TIMEOUT_MS : 0)) return obs;
     await sleep(wait);
   }
+}
+
+// The error for a container still running after SIGKILL and the wait.
+export function stillRunningError(rec: ContainerRecord, runtime: ContainerRuntime, rc: RuntimeContainer, last: ObservedState): NerdnetError {
+  const who = `container ${rec.name} (${rec.id.slice(0, 12)})`;
+  if (last.settling) {
+    return new NerdnetError(
+      'ERR_HOST',
+      `${who} has exited, but its monitor (PID ${rec.state.shimPid ?? '?'}) is still releasing its network after ${TEARDOWN_TIMEOUT_MS / 1000} s: see ${hookLogPath(rc.files.stateDir, 'postStop')} and retry when it is done`,
+    );
+  }
+  return new NerdnetError('ERR_HOST', `${who} did not exit after SIGKILL within 10 s; check \`${runtime.stateHint(rc)}\``);
 }
 
 async function beforeStop(env: ContainerEnv, rec: ContainerRecord): Promise<void> {
@@ -68,12 +87,12 @@ export async function stopContainer(env: ContainerEnv, rec: ContainerRecord, opt
   await runtime.kill(rc, signal);
   let state = await waitExited(env, rec, timeoutS * 1000, runtime);
   let killed = false;
-  if (!state) {
+  if (state.running) {
     await runtime.kill(rc, 'SIGKILL', { all: true });
     state = await waitExited(env, rec, 10_000, runtime);
     killed = true;
   }
-  if (!state) throw new NerdnetError('ERR_HOST', `container ${rec.name} (${rec.id.slice(0, 12)}) did not exit after SIGKILL within 10 s; check \`${runtime.stateHint(rc)}\``);
+  if (state.running) throw stillRunningError(rec, runtime, rc, state);
   await runtime.reap(rc);
   return { stopped: true, killed, state: await observe(rec, paths, runtime) };
 }

@@ -106,6 +106,9 @@ export interface ContainerRecord {
 export interface ObservedState {
   status: ContainerStatus;
   running: boolean;
+  // Running only as far as its monitor is concerned: the process is gone (or not yet there) and the
+  // monitor is still busy, e.g. with the poststop hook's network teardown.
+  settling?: boolean;
   pid: number;
   exitCode: number;
   startedAt: string;

@@ -100,8 +100,9 @@ export class RuncRuntime implements ContainerRuntime {
     if (exit) return { kind: 'exited', ...exit };
     const rs = known === undefined ? await this.runc.state(c.id) : (known ?? undefined);
     if (rs && LIVE.has(rs.status)) return { kind: 'running', pid: rs.pid };
-    // Exited but not yet recorded, or not yet created: the shim is about to write or to start.
-    if (await shimAlive(c.launchedPid, c.id)) return { kind: 'running', pid: rs?.pid ?? 0 };
+    // Not yet created, or exited but not yet recorded: runc runs the poststop hook (after removing
+    // its own state) before the shim records the exit.
+    if (await shimAlive(c.launchedPid, c.id)) return { kind: 'running', pid: rs?.pid ?? 0, settling: true };
     // A late exit file: the shim finished between the two reads.
     const late = await readExitRecord(c.files.exitFile);
     if (late) return { kind: 'exited', ...late };

@@ -74,7 +74,9 @@ export interface Launched {
   ended?: Promise<AttachedEnd>;
 }
 
-export type RuntimeObservation = { kind: 'running'; pid: number } | { kind: 'exited'; exitCode: number; finishedAt: string } | { kind: 'unknown' };
+// settling: the process is not running any more (or not yet), but its monitor is still at work:
+// starting it, or running the poststop hook that releases its network.
+export type RuntimeObservation = { kind: 'running'; pid: number; settling?: boolean } | { kind: 'exited'; exitCode: number; finishedAt: string } | { kind: 'unknown' };
 
 export interface RuntimeExecOptions {
   tty?: boolean;
