@@ -16,8 +16,10 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  // koffi ships a native addon: keep it external so its loader finds the prebuilt binary.
-  external: ['koffi'],
+  // koffi ships a native addon: keep it external so its loader finds the prebuilt binary. gRPC
+  // (containerd backend only) stays external too: bundled, proto-loader's CommonJS exports came
+  // out without `load`, and it would double the bundle for every other command.
+  external: ['koffi', '@grpc/grpc-js', '@grpc/proto-loader'],
   // CommonJS dependencies (commander) call require(); give every chunk one.
   banner: {
     js: "import { createRequire as __nnCreateRequire } from 'node:module';\nconst require = __nnCreateRequire(import.meta.url);",
