@@ -1,15 +1,12 @@
 // Facts from the host's network state: lease files, iptables rules naming containers, veths on
 // nerdnet bridges. Read-only; deciding what is garbage is plan.ts's job.
-import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ipJson } from '../host/ip-command.js';
+import { dumpTables, type TableDump } from '../host/iptables.js';
 import { ownerOfCniID } from './liveness.js';
 import type { GcNetwork } from './networks.js';
 import type { Owner } from './types.js';
-
-const run = promisify(execFile);
 
 export interface LeaseFact {
   owner: Owner;
@@ -42,8 +39,6 @@ export async function leaseFacts(networks: readonly GcNetwork[]): Promise<LeaseF
   return out;
 }
 
-export const IPTABLES_TABLES = ['nat', 'filter', 'mangle'] as const;
-
 export interface RuleFact {
   owner: Owner;
   // Networks named next to the ID (`name: "<net>" id: "<cid>"` in the plugins' comments).
@@ -54,15 +49,13 @@ export interface RuleFact {
 // Containers named in iptables comments (bridge ipMasq, portmap), one fact per container.
 export async function ruleFacts(iptables = 'iptables'): Promise<{ facts: RuleFact[]; warnings: string[] }> {
   const byCid = new Map<string, RuleFact>();
-  const warnings: string[] = [];
-  for (const table of IPTABLES_TABLES) {
-    let lines: string[];
-    try {
-      lines = (await run(iptables, ['-t', table, '-S'], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n');
-    } catch (e) {
-      warnings.push(`cannot list iptables table ${table}: ${(e as Error).message}`);
-      continue;
-    }
+  let tables: Map<string, TableDump>;
+  try {
+    tables = await dumpTables(iptables);
+  } catch (e) {
+    return { facts: [], warnings: [`cannot list iptables rules: ${(e as Error).message}`] };
+  }
+  for (const { rules: lines } of tables.values()) {
     for (const line of lines) {
       if (!line.startsWith('-A ')) continue;
       const id = /id: \\"([^"\\]+)\\"/.exec(line)?.[1];
@@ -75,7 +68,7 @@ export async function ruleFacts(iptables = 'iptables'): Promise<{ facts: RuleFac
       byCid.set(owner.cid, fact);
     }
   }
-  return { facts: [...byCid.values()], warnings };
+  return { facts: [...byCid.values()], warnings: [] };
 }
 
 export interface VethFact {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CniConfig } from '../cni/api.js';
 import { removeNetworks } from '../cni/attach.js';
 import type { Logger } from '../etc/types.js';
-import { cleanupIptables } from '../host/iptables.js';
+import { cleanupIptables, masqChainName } from '../host/iptables.js';
 import type { NetworkEnv } from '../network/types.js';
 import { loadPortMappings } from '../ports/store.js';
 import { withLock } from '../store/flock.js';
@@ -50,6 +50,7 @@ export async function detachNetworks(req: DetachRequest): Promise<void> {
   // The netns is gone by now; the plugins release addresses and rules without it (spec 6.4).
   const args = attachArgs(ann, req.id, '', mappings, 'delete');
   await withLock(cniLockPath(req.network.netconfPath), () => removeNetworks(req.cni, attachmentsOf(networks), args));
-  const report = await cleanupIptables(cniContainerID(ann.namespace, req.id), networks.map((n) => n.list.name));
+  const cid = cniContainerID(ann.namespace, req.id);
+  const report = await cleanupIptables(cid, networks.map((n) => masqChainName(n.list.name, cid)));
   for (const w of report.warnings) log('warn', w);
 }

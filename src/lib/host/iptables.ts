@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const TABLES = ['nat', 'filter', 'mangle'] as const;
 
 // The bridge plugin's ipMasq chain: `CNI-` + first 24 hex of sha512(network name + container ID).
 export function masqChainName(network: string, containerID: string): string {
@@ -31,16 +30,38 @@ function ruleArgs(line: string): string[] {
   return [...line.slice(3).matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\"/g, '"') : (m[2] ?? '')));
 }
 
-// Delete every rule of `table` that `match` selects; returns how many went and what failed.
-export async function deleteRulesMatching(table: string, match: (line: string) => boolean, report: CleanupReport, iptables = 'iptables'): Promise<void> {
-  let lines: string[];
-  try {
-    lines = (await run(iptables, ['-t', table, '-S'])).stdout.split('\n');
-  } catch (e) {
-    report.warnings.push(`cannot list iptables table ${table}: ${(e as Error).message}`);
-    return;
+export interface TableDump {
+  // `-A CHAIN ...` lines, as `iptables -S` prints them.
+  rules: string[];
+  chains: Set<string>;
+}
+
+// Every loaded table in one `iptables-save` (one exec instead of one `iptables -S` per table, and a
+// table nobody uses is not created by listing it).
+export async function dumpTables(iptables = 'iptables'): Promise<Map<string, TableDump>> {
+  const { stdout } = await run(`${iptables}-save`, [], { maxBuffer: 64 * 1024 * 1024 });
+  const tables = new Map<string, TableDump>();
+  let current: TableDump | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('*')) tables.set(line.slice(1), (current = { rules: [], chains: new Set() }));
+    else if (line.startsWith(':')) current?.chains.add(line.slice(1).split(' ')[0] ?? '');
+    else if (line.startsWith('-A ')) current?.rules.push(line);
   }
-  for (const line of lines.filter((l) => l.startsWith('-A ') && match(l))) {
+  return tables;
+}
+
+async function dumpOrWarn(report: CleanupReport, iptables: string): Promise<Map<string, TableDump> | undefined> {
+  try {
+    return await dumpTables(iptables);
+  } catch (e) {
+    report.warnings.push(`cannot list iptables rules: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+// Delete the given `-A` lines of `table`; counts what went and reports what failed.
+async function deleteRules(table: string, lines: readonly string[], report: CleanupReport, iptables: string): Promise<void> {
+  for (const line of lines) {
     try {
       await run(iptables, ['-t', table, '-D', ...ruleArgs(line)]);
       report.rulesRemoved++;
@@ -50,9 +71,8 @@ export async function deleteRulesMatching(table: string, match: (line: string) =
   }
 }
 
-// Flushes and deletes one nat chain; false when it is not there (the usual case after a DEL) or
-// still referenced by a rule that was not removed.
-export async function removeNatChain(chain: string, iptables = 'iptables'): Promise<boolean> {
+// Flushes and deletes one nat chain; false when it is still referenced by a rule that was not removed.
+async function removeNatChain(chain: string, iptables: string): Promise<boolean> {
   try {
     await run(iptables, ['-t', 'nat', '-F', chain]);
     await run(iptables, ['-t', 'nat', '-X', chain]);
@@ -62,12 +82,17 @@ export async function removeNatChain(chain: string, iptables = 'iptables'): Prom
   }
 }
 
-export async function cleanupIptables(containerID: string, networks: readonly string[], iptables = 'iptables'): Promise<CleanupReport> {
+// The rules naming `containerID` in every table, then those of `natChains` (the bridge plugin's
+// masquerade chain, portmap's DNAT chain) that exist. Nothing there, the usual case after a DEL,
+// costs one iptables-save.
+export async function cleanupIptables(containerID: string, natChains: readonly string[], iptables = 'iptables'): Promise<CleanupReport> {
   const report: CleanupReport = { rulesRemoved: 0, chainsRemoved: [], warnings: [] };
-  for (const table of TABLES) await deleteRulesMatching(table, (l) => rulesNaming([l], containerID).length > 0, report, iptables);
-  for (const network of networks) {
-    const chain = masqChainName(network, containerID);
-    if (await removeNatChain(chain, iptables)) report.chainsRemoved.push(chain);
+  const dump = await dumpOrWarn(report, iptables);
+  if (!dump) return report;
+  for (const [table, { rules }] of dump) await deleteRules(table, rulesNaming(rules, containerID), report, iptables);
+  const nat = dump.get('nat')?.chains ?? new Set<string>();
+  for (const chain of natChains) {
+    if (nat.has(chain) && (await removeNatChain(chain, iptables))) report.chainsRemoved.push(chain);
   }
   return report;
 }
@@ -77,6 +102,7 @@ export async function cleanupIptables(containerID: string, networks: readonly st
 export async function removeBridgeRules(bridge: string, iptables = 'iptables'): Promise<CleanupReport> {
   const report: CleanupReport = { rulesRemoved: 0, chainsRemoved: [], warnings: [] };
   const names = new RegExp(`(^| )-[io] ${bridge.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`);
-  await deleteRulesMatching('filter', (l) => /^-A CNI-/.test(l) && names.test(l), report, iptables);
+  const rules = (await dumpOrWarn(report, iptables))?.get('filter')?.rules ?? [];
+  await deleteRules('filter', rules.filter((l) => /^-A CNI-/.test(l) && names.test(l)), report, iptables);
   return report;
 }
