@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { pidsWhere } from './helpers/host.js';
 
 export const ENTRY = fileURLToPath(new URL('../src/bin/nerdnet.ts', import.meta.url));
 const BUSYBOX = '/bin/busybox';
@@ -110,18 +111,9 @@ export class ContainerTestEnv {
   // PIDs of container monitors (shims) of this env's containers still alive.
   shimPids(): number[] {
     const ids = new Set([...this.entries('containers/default'), ...this.runcIds()]);
-    const pids: number[] = [];
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      let argv: string[];
-      try {
-        argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      } catch {
-        continue;
-      }
-      if (argv.includes('nerdnet-shim') && argv.some((a) => ids.has(a))) pids.push(Number(pid));
-    }
-    return pids;
+    return pidsWhere((argv) => argv.includes('nerdnet-shim') && argv.some((a) => ids.has(a)));
   }
+
 
   // Kill and delete this test's runc containers by ID, let their monitors finish (they may still run
   // `nerdnet rm` for --rm), unmount its mounts, remove its files.

@@ -5,12 +5,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
-import { cniChains, deleteLink, removeNewChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, type ChainSnapshot } from './helpers/host.js';
+import { cniChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, removeNetworkLeftovers, type ChainSnapshot } from './helpers/host.js';
 import { leaksOf } from './helpers/leaks.js';
 
 const BUNDLE = fileURLToPath(new URL('../dist/nerdnet.js', import.meta.url));
@@ -71,9 +71,7 @@ describe(`${COUNT} containers in parallel on one network`, { skip, timeout: 900_
     await cli(['network', 'rm', net]);
     const leftRules = rulesMentioning(bridge);
     await env.cleanup();
-    deleteLink(bridge);
-    rmSync(join('/var/lib/cni/networks', net), { recursive: true, force: true });
-    removeNewChains(chains);
+    removeNetworkLeftovers([{ name: net, bridge }], chains);
     assert.deepEqual(leftRules, []);
   });
 

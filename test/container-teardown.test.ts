@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cniLockPath } from '../src/lib/hook/detach.js';
@@ -15,7 +15,7 @@ import { masqChainName } from '../src/lib/host/iptables.js';
 import { withLock } from '../src/lib/store/flock.js';
 import { ContainerTestEnv, ENTRY, containerSkipReason } from './container-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
-import { cniChains, deleteLink, removeNewChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, type ChainSnapshot } from './helpers/host.js';
+import { cniChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, removeNetworkLeftovers, type ChainSnapshot } from './helpers/host.js';
 import { leaksOf } from './helpers/leaks.js';
 
 const skip = containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);
@@ -48,9 +48,7 @@ describe('rm -f while the network teardown waits for the CNI lock', { skip, time
     env.cli([...globals(), 'network', 'rm', net]);
     const left = rulesMentioning(bridge);
     await env.cleanup();
-    deleteLink(bridge);
-    rmSync(join('/var/lib/cni/networks', net), { recursive: true, force: true });
-    removeNewChains(chains);
+    removeNetworkLeftovers([{ name: net, bridge }], chains);
     assert.deepEqual(left, []);
   });
 

@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { ContainerTestEnv, containerSkipReason, type CliResult } from './container-harness.js';
 import { TestContainerd, containerdSkipReason } from './containerd-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
-import { cniChains, deleteLink, removeNewChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, type ChainSnapshot } from './helpers/host.js';
+import { cniChains, rootSkipReason, rulesMentioning, uniqueTag, removeNetworkLeftovers, type ChainSnapshot } from './helpers/host.js';
+import { cliKit } from './helpers/cli-kit.js';
 import { leaksOf } from './helpers/leaks.js';
 
 const BUNDLE = fileURLToPath(new URL('../dist/nerdnet.js', import.meta.url));
@@ -29,8 +30,6 @@ describe('containers on CNI networks through containerd (--backend containerd)',
   let env: ContainerTestEnv;
   let ctrd: TestContainerd;
   let chains: ChainSnapshot;
-  const networks: Array<{ name: string; bridge: string; subnet: string; prefix: string }> = [];
-  const ids: string[] = [];
   let conf: string;
   let cacheDir: string;
 
@@ -45,25 +44,8 @@ describe('containers on CNI networks through containerd (--backend containerd)',
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const nn = (args: string[]) => cli(['--backend', 'containerd', '--address', ctrd.address, '--cni-netconfpath', conf, '--cni-path', '/usr/lib/cni', ...args]);
-  const ok = (args: string[]) => {
-    const r = nn(args);
-    assert.equal(r.status, 0, `nerdnet ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  const runD = (args: string[]) => {
-    const id = ok(['run', '-d', ...args]).trim();
-    ids.push(id);
-    return id;
-  };
+  const { ids, networks, ok, runD, network } = cliKit(nn, `nnc-${tag}`);
   const inspect = (ref: string) => (JSON.parse(ok(['inspect', ref])) as Inspected[])[0] as Inspected;
-  const network = (label: string) => {
-    const { subnet, prefix } = testSubnet();
-    const name = `nnc-${tag}-${label}`;
-    const id = ok(['network', 'create', name, '--subnet', subnet]).trim();
-    const n = { name, bridge: `br-${id.slice(0, 12)}`, subnet, prefix };
-    networks.push(n);
-    return n;
-  };
   const audit = (only?: string[], all = false) =>
     leaksOf({ cniIDs: (only ?? ids).map((i) => `default-${i}`), ids: only ?? ids, networks: networks.map((n) => n.name), cacheDir, store: env.store() }, all ? networks.map((n) => n.bridge) : []);
   const tasks = () => ctrd.ctr(['task', 'ls', '-q']).stdout.split('\n').filter(Boolean);
@@ -86,11 +68,7 @@ describe('containers on CNI networks through containerd (--backend containerd)',
     leaks.push(...networks.flatMap((n) => rulesMentioning(n.bridge)));
     await ctrd?.stop();
     await env?.cleanup();
-    for (const n of networks) {
-      deleteLink(n.bridge);
-      rmSync(join('/var/lib/cni/networks', n.name), { recursive: true, force: true });
-    }
-    removeNewChains(chains);
+    removeNetworkLeftovers(networks, chains);
     assert.deepEqual(leaks, []);
   });
 

@@ -2,7 +2,7 @@
 // temp dir (the host's /run/containerd daemon is never used), the CRI plugin off, started as a child
 // and stopped by its PID. stop() deletes what its tasks left, unmounts, removes the dir.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, rmdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { DEFAULT_GOCODE_ROOT } from '../src/lib/containerd/proto.js';
 import { importImageArchive, type ImportedImage } from '../src/lib/containerd/image-import.js';
 import { listNamespaces } from '../src/lib/containerd/namespaces.js';
 import { busyboxImageArchive, busyboxSkipReason } from './helpers/busybox-image.js';
+import { pidsWhere } from './helpers/host.js';
 
 export const CONTAINERD = '/usr/bin/containerd';
 export const CTR = '/usr/bin/ctr';
@@ -164,18 +165,9 @@ export class TestContainerd {
 
   // PIDs of runc shims this daemon started (their command line names its socket).
   shimPids(): number[] {
-    const pids: number[] = [];
-    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-      let argv: string[];
-      try {
-        argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      } catch {
-        continue;
-      }
-      if ((argv[0] ?? '').endsWith(SHIM) && argv.includes(this.address)) pids.push(Number(pid));
-    }
-    return pids;
+    return pidsWhere((argv) => (argv[0] ?? '').endsWith(SHIM) && argv.includes(this.address));
   }
+
 
   // Kill and delete every task of every namespace, so the shims exit.
   private async deleteTasks(): Promise<void> {

@@ -6,11 +6,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
-import { cniChains, deleteLink, removeNewChains, rootSkipReason, rulesMentioning, testSubnet, uniqueTag, type ChainSnapshot } from './helpers/host.js';
+import { cniChains, rootSkipReason, rulesMentioning, uniqueTag, removeNetworkLeftovers, type ChainSnapshot } from './helpers/host.js';
+import { cliKit } from './helpers/cli-kit.js';
 import { leaksOf } from './helpers/leaks.js';
 
 const skip = containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);
@@ -19,31 +19,11 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
   const tag = uniqueTag();
   let env: ContainerTestEnv;
   let chains: ChainSnapshot;
-  const networks: Array<{ name: string; bridge: string; subnet: string; prefix: string }> = [];
-  const ids: string[] = [];
   let conf: string;
   let cacheDir: string;
 
   const nn = (args: string[]) => env.cli(['--cni-netconfpath', conf, '--cni-path', '/usr/lib/cni', ...args], { env: { NERDNET_CNI_CACHE_DIR: cacheDir, NERDNET_RUN_DIR: join(env.dir, 'run') } });
-  const ok = (args: string[]) => {
-    const r = nn(args);
-    assert.equal(r.status, 0, `nerdnet ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  // Start a detached container and remember its ID for the leak audit.
-  const runD = (args: string[]) => {
-    const id = ok(['run', '-d', ...args]).trim();
-    ids.push(id);
-    return id;
-  };
-  const network = (label: string) => {
-    const { subnet, prefix } = testSubnet();
-    const name = `nnt-${tag}-${label}`;
-    const id = ok(['network', 'create', name, '--subnet', subnet]).trim();
-    const n = { name, bridge: `br-${id.slice(0, 12)}`, subnet, prefix };
-    networks.push(n);
-    return n;
-  };
+  const { ids, networks, ok, runD, network } = cliKit(nn, `nnt-${tag}`);
   // One container's leftovers; the final audit (`all`) also counts veths on the test's bridges.
   const audit = (only?: string[], all = false, networkOnly = false) =>
     leaksOf(
@@ -66,11 +46,7 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
     // The firewall plugin's isolation rules name the bridge; network rm removes them.
     leaks.push(...networks.flatMap((n) => rulesMentioning(n.bridge)));
     await env.cleanup();
-    for (const n of networks) {
-      deleteLink(n.bridge);
-      rmSync(join('/var/lib/cni/networks', n.name), { recursive: true, force: true });
-    }
-    removeNewChains(chains);
+    removeNetworkLeftovers(networks, chains);
     assert.deepEqual(leaks, []);
   });
 

@@ -2,11 +2,11 @@
 // ways to kill a container's processes by the PIDs nerdnet recorded (never by name), and a snapshot
 // of everything on the host that belongs to the test (leases, veths, chains, cache, store, run dir).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerTestEnv, findRunc, type CliResult } from '../container-harness.js';
 import { busyboxImageArchive } from './busybox-image.js';
-import { cniChains, deleteLink, removeNewChains, rulesMentioning, sh, testSubnet, uniqueTag, type ChainSnapshot } from './host.js';
+import { cniChains, rulesMentioning, sh, testSubnet, uniqueTag, removeNetworkLeftovers, type ChainSnapshot } from './host.js';
 import { leaksOf } from './leaks.js';
 import { masqChainName } from '../../src/lib/host/iptables.js';
 import { dnatChainName } from '../../src/lib/gc/iptables-sweep.js';
@@ -149,11 +149,7 @@ export class CrashRig {
     const leaks = this.leaks(this.ids, true);
     for (const n of this.networks) this.nn(['network', 'rm', n.name]);
     await this.env.cleanup();
-    for (const n of this.networks) {
-      deleteLink(n.bridge);
-      rmSync(join('/var/lib/cni/networks', n.name), { recursive: true, force: true });
-    }
-    removeNewChains(this.chainsBefore);
+    removeNetworkLeftovers(this.networks, this.chainsBefore);
     return leaks;
   }
 

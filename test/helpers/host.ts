@@ -1,7 +1,7 @@
 // Host helpers for root-only integration tests: unique names, own netns/links, iptables audit.
 // Everything here touches only what a test made (design.md §5).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,4 +144,29 @@ export function removeChains(table: string, chains: readonly string[]): void {
   }
   for (const c of chains) shOk('iptables', ['-t', table, '-F', c]);
   for (const c of chains) shOk('iptables', ['-t', table, '-X', c]);
+}
+
+// What a test's networks leave once `network rm` has run (or failed): their bridges (and the
+// firewall rules naming them), their host-local lease dirs, and every CNI-* chain since `chains`.
+export function removeNetworkLeftovers(networks: ReadonlyArray<{ name: string; bridge: string }>, chains: ChainSnapshot): void {
+  for (const n of networks) {
+    deleteLink(n.bridge);
+    rmSync(join('/var/lib/cni/networks', n.name), { recursive: true, force: true });
+  }
+  removeNewChains(chains);
+}
+
+// PIDs of the processes whose command line (argv) `match` accepts.
+export function pidsWhere(match: (argv: string[]) => boolean): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (match(argv)) pids.push(Number(pid));
+  }
+  return pids;
 }

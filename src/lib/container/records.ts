@@ -8,25 +8,14 @@ import { withLock } from '../store/flock.js';
 import { NameStore } from '../etc/name-store.js';
 import { isIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
+import type { RuntimeFiles } from '../runtime/types.js';
 import type { ContainerRecord } from './types.js';
 
 const RECORD = 'nerdnet.json';
 
-// Where one container's files live.
-export interface ContainerPaths {
-  stateDir: string;
+// Where one container's files live: those its runtime uses, its record and its lock.
+export interface ContainerPaths extends RuntimeFiles {
   record: string;
-  bundle: string;
-  // Written by the shim when the process ends.
-  exitFile: string;
-  // runc's own JSON log of the last start (errors are read from it).
-  runcLog: string;
-  // Plain text: the container's stdout and stderr, appended in arrival order.
-  log: string;
-  // For detached -i.
-  stdinFifo: string;
-  // Output of the --rm removal run by the shim (kept only if it failed).
-  autoRemoveLog: string;
   // nerdnet's per-container lock (not the directory itself: the hook flocks that, spec 1.4).
   lock: string;
 }
