@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { pidsWhere } from './helpers/host.js';
+import { hashSocketPath } from '../src/lib/store/layout.js';
 
 export const ENTRY = fileURLToPath(new URL('../src/bin/nerdnet.ts', import.meta.url));
 const BUSYBOX = '/bin/busybox';
@@ -78,10 +79,12 @@ export class ContainerTestEnv {
     return r.stdout.split('\n').filter(Boolean);
   }
 
-  // The single data store under the temp data root (`<dataRoot>/<hash>`).
+  // The containerd address the CLI runs with: the data store is per address, `<dataRoot>/<hash>`.
+  address = process.env.CONTAINERD_ADDRESS ?? '/run/containerd/containerd.sock';
+
+  // This address's data store under the temp data root.
   store(): string {
-    const hashes = existsSync(this.dataRoot) ? readdirSync(this.dataRoot).filter((d) => /^[0-9a-f]{8}$/.test(d)) : [];
-    return join(this.dataRoot, hashes[0] ?? 'none');
+    return join(this.dataRoot, hashSocketPath(this.address));
   }
 
   // Entries of a store directory like containers/default, names/default, etchosts/default.
