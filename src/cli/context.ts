@@ -1,5 +1,6 @@
 // Global flags shared by every command (nerdctl's names), resolved once per invocation.
-import { Option, type Command } from 'commander';
+// Commander is only a type here: the hook's fast path (hook-main.ts) loads this file without it.
+import type { Command } from 'commander';
 import { discoverCniDirs, type CniDirs } from '../lib/cni/discovery.js';
 import { NerdnetError } from '../lib/errors.js';
 import { BACKENDS, type Backend } from '../lib/runtime/types.js';
@@ -29,18 +30,6 @@ export function globalDefaults(): GlobalFlags {
     backend: process.env.NERDNET_BACKEND ?? 'runc',
     debug: false,
   };
-}
-
-export function addGlobalOptions(program: Command): void {
-  const d = globalDefaults();
-  program
-    .option('-n, --namespace <ns>', 'containerd namespace (env CONTAINERD_NAMESPACE)', d.namespace)
-    .option('-a, --address <path>', 'containerd address (env CONTAINERD_ADDRESS)', d.address)
-    .option('--data-root <dir>', 'root of nerdnet/nerdctl data', d.dataRoot)
-    .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
-    .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
-    .addOption(new Option('--backend <runc|containerd>', 'what runs containers: runc directly (no daemon) or containerd at --address, as nerdctl (env NERDNET_BACKEND)').env('NERDNET_BACKEND').default('runc'))
-    .option('--debug', 'log what nerdnet does to stderr', d.debug);
 }
 
 // The backend the command line (or NERDNET_BACKEND) chose; a clear error for anything else.

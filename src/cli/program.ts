@@ -1,8 +1,22 @@
 // The root command every commander entry shares (name, version, global flags), and running it:
 // errors become messages and exit codes here.
-import { Command, CommanderError } from 'commander';
-import { addGlobalOptions } from './context.js';
+import { Command, CommanderError, Option } from 'commander';
+import { globalDefaults } from './context.js';
 import { reportError } from './error-text.js';
+
+// nerdctl's global flags; their defaults (and env variables) come from globalDefaults, which the
+// hook's own parser shares.
+export function addGlobalOptions(program: Command): void {
+  const d = globalDefaults();
+  program
+    .option('-n, --namespace <ns>', 'containerd namespace (env CONTAINERD_NAMESPACE)', d.namespace)
+    .option('-a, --address <path>', 'containerd address (env CONTAINERD_ADDRESS)', d.address)
+    .option('--data-root <dir>', 'root of nerdnet/nerdctl data', d.dataRoot)
+    .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
+    .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
+    .addOption(new Option('--backend <runc|containerd>', 'what runs containers: runc directly (no daemon) or containerd at --address, as nerdctl (env NERDNET_BACKEND)').env('NERDNET_BACKEND').default('runc'))
+    .option('--debug', 'log what nerdnet does to stderr', d.debug);
+}
 
 export function rootCommand(): Command {
   const program = new Command('nerdnet')
