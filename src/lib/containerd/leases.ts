@@ -21,13 +21,18 @@ export async function deleteLease(client: ContainerdClient, id: string, opts: { 
   }
 }
 
-// Run `fn` holding a fresh lease; the lease is deleted afterwards, whatever happens.
+// Run `fn` holding a fresh lease; the lease is deleted afterwards, whatever happens. After a failure
+// the deletion waits for containerd's garbage collection, so what `fn` wrote is gone when the error
+// reaches the user (an asynchronous collection can lag by many seconds on a busy host).
 export async function withLease<T>(client: ContainerdClient, fn: (lease: string) => Promise<T>): Promise<T> {
   const lease = await createLease(client);
+  let failed = true;
   try {
-    return await fn(lease);
+    const result = await fn(lease);
+    failed = false;
+    return result;
   } finally {
-    await deleteLease(client, lease).catch(() => {});
+    await deleteLease(client, lease, { sync: failed }).catch(() => {});
   }
 }
 
