@@ -10,7 +10,7 @@ export const hookCostSection: BenchSection = {
     const r = await benchHookCost(iterations);
     const col = (s: string, w: number) => s.padEnd(w);
     const table = [
-      `OCI hook processes of dist/nerdnet.js on a bridge network (4-plugin chain), ${r.iterations} runs each, interleaved`,
+      `OCI hook processes of dist/nerdnet-hook.cjs on a bridge network (4-plugin chain), ${r.iterations} runs each, interleaved`,
       `${col('', 44)}${col('median', 11)}${col('p10', 11)}${col('p90', 11)}${col('work', 11)}start+exit above bare node`,
     ];
     for (const row of r.rows) {

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hookSelfCommand } from '../src/cli/commands/container-context.js';
 import { globalDefaults } from '../src/cli/context.js';
 import { buildHookCommand, hookFor, type HookEvent } from '../src/lib/oci/hooks.js';
 import { openDataStore } from '../src/lib/store/layout.js';
@@ -84,7 +85,9 @@ export async function benchHookCost(iterations = 30): Promise<HookCostResult> {
   writeFileSync(join(work, 'preload.cjs'), PRELOAD);
   const nodeEnv = { NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', NODE_OPTIONS: `--require ${join(work, 'preload.cjs')}` };
   const pollutedEnv = { ...callerEnv, ...nodeEnv };
-  const self = { path: process.execPath, args: [BUNDLE] };
+  // The hook entry the built CLI writes into containers (dist/nerdnet-hook.cjs).
+  const self = hookSelfCommand({ path: process.execPath, args: [BUNDLE] });
+  const esmEntry = buildHookCommand({ path: process.execPath, args: [BUNDLE] }, global, callerEnv);
   const clean = buildHookCommand(self, global, callerEnv);
   const polluted = buildHookCommand(self, global, pollutedEnv);
   const hookEnvHasNodeVars = polluted.env.some((e) => e.startsWith('NODE_'));
@@ -150,6 +153,8 @@ export async function benchHookCost(iterations = 30): Promise<HookCostResult> {
       ['koffi', async () => push("node loading koffi's flock", { wall: timeProcess([process.execPath, '-e', KOFFI_FLOCK], hookEnv).ms })],
       ['clean', (i) => cycle(clean, '', containerID(`${tag}-clean-${i}`))],
       ['polluted', (i) => cycle(polluted, ' (caller has NODE_*)', containerID(`${tag}-polluted-${i}`))],
+      // The hook through the CLI's ES module entry, as before nerdnet-hook.cjs: before/after in one run.
+      ['esm', (i) => cycle(esmEntry, ' [via dist/nerdnet.js]', containerID(`${tag}-esm-${i}`))],
       ...others,
     ];
     // Warm up (page cache, iptables chains), then rotate the order every iteration.

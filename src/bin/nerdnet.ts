@@ -1,6 +1,7 @@
-// The single entry point: CLI and OCI hook (bundled into dist/nerdnet.js with its chunks). runc
-// starts the hook as a fresh process on every container start and stop: it loads only its code.
+// The CLI's entry (bundled into dist/nerdnet.js with its chunks). A hook command line that reaches
+// it (from the sources, or an older container's hook) loads only the hook's code; built containers
+// get dist/nerdnet-hook.cjs as their hook instead (nerdnet-hook.ts).
 import { isHookCommand } from '../cli/hook-argv.js';
 
-const { main } = isHookCommand(process.argv.slice(2)) ? await import('../cli/hook-main.js') : await import('../cli/main.js');
-process.exitCode = await main(process.argv);
+const hookExit = isHookCommand(process.argv.slice(2)) ? await (await import('../cli/hook-main.js')).runHookFast(process.argv) : undefined;
+process.exitCode = hookExit ?? (await (await import('../cli/main.js')).main(process.argv));

@@ -1,9 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { firstOperand } from './container-argv.js';
 import { bashCompletion } from './container-completion.js';
-import { globalArgsOf } from './container-context.js';
+import { globalArgsOf, hookSelfCommand } from './container-context.js';
 import { humanDuration } from './container-format.js';
 import { buildProgram } from '../main.js';
 
@@ -52,6 +55,20 @@ describe('container CLI argv handling', () => {
     assert.equal(args[0], `--data-root=${process.cwd()}/rel/dir`);
     assert.equal(args[1], '--namespace=k8s.io');
     assert.equal(args.length, 2);
+  });
+
+  it("the built CLI's containers get the hook's own entry beside it; sources and other builds keep the CLI", () => {
+    const dist = mkdtempSync(join(tmpdir(), 'nerdnet-hook-entry-'));
+    try {
+      const built = { path: '/usr/bin/node', args: [join(dist, 'nerdnet.js')] };
+      assert.deepEqual(hookSelfCommand(built), built, 'no nerdnet-hook.cjs beside it');
+      writeFileSync(join(dist, 'nerdnet-hook.cjs'), '');
+      assert.deepEqual(hookSelfCommand(built), { path: '/usr/bin/node', args: [join(dist, 'nerdnet-hook.cjs')] });
+      const fromSources = { path: '/usr/bin/node', args: ['--import', 'file:///x/tsx/esm.mjs', '/x/src/bin/nerdnet.ts'] };
+      assert.deepEqual(hookSelfCommand(fromSources), fromSources);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 
   it('completion lists commands and their flags', () => {

@@ -1,7 +1,8 @@
 // Wiring for the container commands: data store, runc options, how to re-run nerdnet (hook command
 // line, spec 6.1, and the shim's `rm` for --rm), and where the network providers come from.
 import { Command, Option } from 'commander';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ContainerManager } from '../../lib/container/manager.js';
 import type { ImageSource } from '../../lib/container/image-source.js';
 import { StoreImageSource } from '../../lib/container/image-store-source.js';
@@ -58,6 +59,15 @@ export function selfCommand(): SelfCommand {
   return { path: process.execPath, args };
 }
 
+// The hook's command: the built CLI (dist/nerdnet.js) has the hook's own entry beside it,
+// nerdnet-hook.cjs, which starts faster; from the sources, the CLI itself.
+export function hookSelfCommand(self: SelfCommand): SelfCommand {
+  const script = self.args.at(-1);
+  if (!script?.endsWith('/nerdnet.js')) return self;
+  const hookEntry = join(dirname(script), 'nerdnet-hook.cjs');
+  return existsSync(hookEntry) ? { path: self.path, args: [...self.args.slice(0, -1), hookEntry] } : self;
+}
+
 const PATH_FLAGS = new Set(['dataRoot', 'cniNetconfpath']);
 
 // Root flags set on the command line, as `--flag=value`, sorted by flag name (spec 6.1); paths absolute.
@@ -102,7 +112,7 @@ export async function managerFor(cmd: Command, opts: ContainerCommandOptions): P
     images,
     runc: { ...(flags.runc ? { binary: flags.runc } : {}), ...(flags.runcRoot ? { root: resolve(flags.runcRoot) } : {}) },
     ...(containerd ? { containerd: { address: ctx.flags.address } } : {}),
-    ...(hasHookCommand(root) ? { hook: buildHookCommand(self, globalArgs, process.env) } : {}),
+    ...(hasHookCommand(root) ? { hook: buildHookCommand(hookSelfCommand(self), globalArgs, process.env) } : {}),
     // The shim's --rm removal: this namespace and data store, whatever the environment says then.
     nerdnet: [self.path, ...self.args, `--namespace=${ctx.flags.namespace}`, `--data-root=${dataRoot}`, `--address=${ctx.flags.address}`, `--backend=${backendOf(cmd)}`],
     logger,

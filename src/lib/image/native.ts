@@ -1,7 +1,7 @@
-// libc calls Node lacks, through koffi (already used for flock): mknod for device nodes and
+// libc calls Node lacks, through koffi (host/libc.ts, also used for flock): mknod for device nodes and
 // overlay whiteouts, lsetxattr/lgetxattr for opaque directories and file capabilities.
-import koffi from 'koffi';
 import { NerdnetError } from '../errors.js';
+import { libc as loadLibc } from '../host/libc.js';
 
 type MknodFn = (path: string, mode: number, dev: bigint) => number;
 type SetXattrFn = (path: string, name: string, value: Buffer, size: number, flags: number) => number;
@@ -11,7 +11,7 @@ let fns: { mknod: MknodFn; lsetxattr: SetXattrFn; lgetxattr: GetXattrFn } | unde
 
 function libc() {
   if (!fns) {
-    const lib = koffi.load('libc.so.6');
+    const { lib } = loadLibc();
     fns = {
       mknod: lib.func('int mknod(const char *path, uint32_t mode, uint64_t dev)') as MknodFn,
       lsetxattr: lib.func('int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)') as SetXattrFn,
@@ -34,7 +34,7 @@ export function makedev(major: number, minor: number): bigint {
 }
 
 function fail(what: string, path: string): never {
-  const errno = koffi.errno();
+  const errno = loadLibc().errno();
   const hint = errno === 1 ? ' (needs root: CAP_MKNOD / CAP_SYS_ADMIN)' : '';
   throw new NerdnetError('ERR_HOST', `${what} ${path} failed with errno ${errno}${hint}`);
 }
@@ -57,7 +57,7 @@ export function lgetxattr(path: string, name: string): Buffer | undefined {
   const buf = Buffer.alloc(4096);
   const n = libc().lgetxattr(path, name, buf, buf.length);
   if (n < 0) {
-    if (koffi.errno() === ENODATA) return undefined;
+    if (loadLibc().errno() === ENODATA) return undefined;
     fail(`getxattr ${name} on`, path);
   }
   return buf.subarray(0, n);

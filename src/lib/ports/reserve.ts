@@ -10,8 +10,8 @@ import { readFile, rm, rmdir } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { setTimeout as sleepMs } from 'node:timers/promises';
-import koffi from 'koffi';
 import { NerdnetError } from '../errors.js';
+import { libc as loadLibc } from '../host/libc.js';
 import { parseIP } from '../ip/index.js';
 import type { IP } from '../ip/index.js';
 import { writeFileAtomic } from '../store/atomic.js';
@@ -36,12 +36,13 @@ interface Libc {
   listen: (fd: number, backlog: number) => number;
   close: (fd: number) => number;
   strerror: (errno: number) => string;
+  errno: () => number;
 }
 let libc: Libc | undefined;
 
 function lib(): Libc {
   if (!libc) {
-    const l = koffi.load('libc.so.6');
+    const { lib: l, errno } = loadLibc();
     libc = {
       socket: l.func('int socket(int domain, int type, int protocol)') as Libc['socket'],
       setsockopt: l.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)') as Libc['setsockopt'],
@@ -49,6 +50,7 @@ function lib(): Libc {
       listen: l.func('int listen(int fd, int backlog)') as Libc['listen'],
       close: l.func('int close(int fd)') as Libc['close'],
       strerror: l.func('const char *strerror(int errnum)') as Libc['strerror'],
+      errno,
     };
   }
   return libc;
@@ -70,7 +72,7 @@ function holdSocket(m: PortMapping): number | string {
   const c = lib();
   const ip = parseIP(m.hostIP);
   const fd = c.socket(ip.family === 4 ? AF_INET : AF_INET6, (m.protocol === 'tcp' ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
-  if (fd < 0) return c.strerror(koffi.errno());
+  if (fd < 0) return c.strerror(c.errno());
   const one = Buffer.alloc(4);
   one.writeInt32LE(1);
   // Like Go's net.Listen: TCP listeners may reuse a port with TIME_WAIT leftovers; UDP must stay exclusive.
@@ -85,7 +87,7 @@ function holdSocket(m: PortMapping): number | string {
   if (m.protocol === 'tcp') steps.push(() => c.listen(fd, 128));
   for (const step of steps) {
     if (step() !== 0) {
-      const why = c.strerror(koffi.errno());
+      const why = c.strerror(c.errno());
       c.close(fd);
       return why;
     }

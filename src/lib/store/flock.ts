@@ -1,12 +1,11 @@
 // flock(2) locks that interoperate with nerdctl and the Go CNI plugins (design.md §4): a mkdir or
-// fcntl lock would be invisible to them. koffi calls libc directly; no compiler at install time.
-// koffi (a native addon) is loaded on the first lock, not at import: commands that take no lock
-// do not pay for it.
+// fcntl lock would be invisible to them. koffi calls libc directly (host/libc.ts, loaded on the
+// first lock); no compiler at install time.
 import { closeSync, mkdirSync, openSync, constants as fsc, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { NerdnetError } from '../errors.js';
+import { libc } from '../host/libc.js';
 
 const LOCK_SH = 1;
 const LOCK_EX = 2;
@@ -16,14 +15,14 @@ const EINTR = 4;
 const EWOULDBLOCK = 11;
 
 type FlockFn = (fd: number, op: number) => number;
-let libc: { flock: FlockFn; errno: () => number } | undefined;
+let flockFns: { flock: FlockFn; errno: () => number } | undefined;
 
 function libcFlock(): { flock: FlockFn; errno: () => number } {
-  if (!libc) {
-    const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-    libc = { flock: koffi.load('libc.so.6').func('int flock(int fd, int op)') as FlockFn, errno: () => koffi.errno() };
+  if (!flockFns) {
+    const { lib, errno } = libc();
+    flockFns = { flock: lib.func('int flock(int fd, int op)') as FlockFn, errno };
   }
-  return libc;
+  return flockFns;
 }
 
 // One flock attempt; EINTR retried as nerdctl does. Returns false when another holder has it.
