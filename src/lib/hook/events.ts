@@ -95,7 +95,11 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     const socketPath = dhcpSocketOf(n.list);
     if (socketPath) await ensureDhcpDaemon({ socketPath, pluginDirs: env.network.pluginDirs });
   }
+  // Phase times go to the hook's log: a slow start can be told apart from slow plugins or a long lock wait.
+  const t0 = performance.now();
+  let tLocked = t0;
   const result = await withLock(cniLock(env), async () => {
+    tLocked = performance.now();
     // A stale attachment (a createRuntime without postStop: crash, host restart) makes host-local
     // refuse a "duplicate allocation" (#3355). nerdctl DELs on every start; we only when one exists.
     if ((await env.cni.cache.attachments(args.containerID)).length > 0) {
@@ -104,6 +108,8 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     }
     return setupNetworks(env.cni, nets, args);
   });
+  const tAdded = performance.now();
+  env.log('debug', `CNI lock wait ${(tLocked - t0).toFixed(1)} ms, ADD of ${nets.length} network(s) ${(tAdded - tLocked).toFixed(1)} ms`);
   faultPoint('hook-after-add');
   try {
     const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
@@ -113,6 +119,7 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
       id: state.id,
       meta: { name: ann.name, hostname: ann.hostname, domainname: ann.domainname, networks: results, extraHosts: splitExtraHosts(ann.extraHosts) },
     });
+    env.log('debug', `hosts store ${(performance.now() - tAdded).toFixed(1)} ms`);
     if (env.reservePorts && mappings.length > 0) {
       const r = await reservePorts(mappings, { pidFile: reserverPidFile(env, ann.namespace, state.id) });
       for (const s of r.skipped) env.log('warn', `published port not reserved on the host: ${JSON.stringify(s)}`);
