@@ -25,6 +25,9 @@ describe('nerdnet cni (CLI)', { skip: rootSkipReason(['bridge', 'host-local', 'p
   let chains: ChainSnapshot;
   const bridge = `nnc${tag}`;
   const net = `nnt-cli-${tag}`;
+  // A network as `network create` writes it: in <conf dir>/default/, not in the conf dir itself.
+  const nsBridge = `nnd${tag}`;
+  const nsNet = `nnt-clins-${tag}`;
 
   before(async () => {
     chains = cniChains();
@@ -43,6 +46,15 @@ describe('nerdnet cni (CLI)', { skip: rootSkipReason(['bridge', 'host-local', 'p
         ],
       }),
     );
+    await mkdir(join(conf, 'default'));
+    await writeFile(
+      join(conf, 'default', `nerdctl-${nsNet}.conflist`),
+      JSON.stringify({
+        cniVersion: '1.0.0',
+        name: nsNet,
+        plugins: [{ type: 'bridge', bridge: nsBridge, isGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: testSubnet().subnet }]], dataDir: join(work, 'leases') } }],
+      }),
+    );
     await writeFile(join(conf, '20-broken.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'needs-missing', plugins: [{ type: 'no-such-plugin' }] }));
     ns = TestNetns.create(`nnt-cli-${tag}`);
   });
@@ -50,6 +62,7 @@ describe('nerdnet cni (CLI)', { skip: rootSkipReason(['bridge', 'host-local', 'p
   after(async () => {
     ns.remove();
     deleteLink(bridge);
+    deleteLink(nsBridge);
     removeNewChains(chains);
     await removeWork();
     assert.equal(existsSync(ns.path), false);
@@ -71,8 +84,17 @@ describe('nerdnet cni (CLI)', { skip: rootSkipReason(['bridge', 'host-local', 'p
     assert.deepEqual(readdirSync(join(work, 'leases', net)).filter((f) => /^\d/.test(f)), []);
   });
 
+  it("finds a network in the namespace's dir, where network create puts it", () => {
+    const add = nerdnet([...flags(), 'cni', 'add', nsNet, ns.name]);
+    assert.equal(add.status, 0, add.stderr);
+    assert.equal(ns.hasLink('eth0'), true);
+    const del = nerdnet([...flags(), 'cni', 'del', nsNet, ns.name]);
+    assert.equal(del.status, 0, del.stderr);
+    assert.equal(ns.hasLink('eth0'), false);
+  });
+
   const failures: Array<[string, string[], NodeJS.ProcessEnv, RegExp]> = [
-    ['an unknown network', ['cni', 'add', 'nope'], {}, /no net configuration with name "nope" in /],
+    ['an unknown network', ['cni', 'add', 'nope'], {}, /no net configuration with name "nope" in .*net\.d, nor in .*net\.d\/default \(namespace default's networks\): check the name with `nerdnet network ls`/],
     ['a missing plugin', ['cni', 'add', 'needs-missing'], {}, /failed to find plugin "no-such-plugin" in path \[\/usr\/lib\/cni\]: install the CNI plugins/],
     ['bad CAP_ARGS', ['cni', 'add', net], { CAP_ARGS: '{oops' }, /CAP_ARGS is not valid JSON/],
     ['bad CNI_ARGS', ['cni', 'add', net], { CNI_ARGS: 'IP' }, /invalid CNI_ARGS pair "IP"/],

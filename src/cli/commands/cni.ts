@@ -7,7 +7,9 @@ import { cnitoolContainerID, parseCapArgs, parseCniArgs, resolveNetnsPath } from
 import { loadConfList } from '../../lib/cni/conf-files.js';
 import { resultToJSON } from '../../lib/cni/result.js';
 import { ALL_VERSIONS, CURRENT_VERSION } from '../../lib/cni/version.js';
-import { contextFrom } from '../context.js';
+import { join } from 'node:path';
+import { NerdnetError } from '../../lib/errors.js';
+import { contextFrom, type CliContext } from '../context.js';
 import { cniConfigFor } from '../providers.js';
 
 interface AttachFlags {
@@ -27,9 +29,27 @@ function timeoutMs(flags: AttachFlags): number | undefined {
   return n * 1000;
 }
 
+// cnitool reads only the conf dir itself (libcni's LoadConfList, kept exact). nerdctl and
+// `nerdnet network create` keep every network but the default `bridge` in <conf dir>/<namespace>/,
+// so a network not found there is looked up in the namespace's dir next.
+async function loadNetwork(ctx: CliContext, network: string): Promise<NetworkConfigList> {
+  try {
+    return await loadConfList(ctx.dirs.confDir, network);
+  } catch (err) {
+    if (!NerdnetError.is(err) || (err.code !== 'ERR_NO_CONFIGS' && err.code !== 'ERR_NOT_FOUND')) throw err;
+    const nsDir = join(ctx.dirs.confDir, ctx.flags.namespace);
+    try {
+      return await loadConfList(nsDir, network);
+    } catch (inner) {
+      if (!NerdnetError.is(inner) || (inner.code !== 'ERR_NO_CONFIGS' && inner.code !== 'ERR_NOT_FOUND')) throw inner;
+      throw new NerdnetError(err.code, `${err.message}, nor in ${nsDir} (namespace ${ctx.flags.namespace}'s networks): check the name with \`nerdnet network ls\``);
+    }
+  }
+}
+
 async function setup(cmd: Command, network: string, flags: AttachFlags) {
   const ctx = contextFrom(cmd);
-  const list = await loadConfList(ctx.dirs.confDir, network);
+  const list = await loadNetwork(ctx, network);
   const cni = cniConfigFor(ctx, (c) => process.stderr.write(c), timeoutMs(flags));
   return { ctx, list, cni };
 }
