@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
@@ -201,6 +202,34 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
         assert.ok(!env.entries('names/default').includes(`f-${tag}`), 'name released');
       });
     }
+
+    it('a chained plugin failing after the bridge: peers never keep the name, nothing is left', () => {
+      const n = network('chainfail');
+      runD(['--name', `cfpeer-${tag}`, '--network', n.name, 'busybox', 'sleep', '600']);
+      // nerdctl's chain with a tuning sysctl that does not exist: tuning (the last plugin) fails
+      // after bridge and host-local made the interface and the address.
+      const file = [join(conf, 'default', `nerdctl-${n.name}.conflist`), join(conf, `nerdctl-${n.name}.conflist`)].find((f) => existsSync(f)) ?? '';
+      const list = JSON.parse(readFileSync(file, 'utf8')) as { plugins: Array<Record<string, unknown>> };
+      list.plugins = list.plugins.map((p) => (p.type === 'tuning' ? { ...p, sysctl: { 'net.ipv4.conf.eth0.no_such_knob': '1' } } : p));
+      writeFileSync(file, JSON.stringify(list));
+      const hostsBefore = env.entries('etchosts/default');
+      const r = nn(['run', '-d', '--name', `cf-${tag}`, '--network', n.name, 'busybox', 'sleep', '30']);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /plugin type="tuning" failed \(add\)/);
+      assert.doesNotMatch(ok(['exec', `cfpeer-${tag}`, 'cat', '/etc/hosts']), new RegExp(`cf-${tag}`));
+      assert.deepEqual(env.entries('etchosts/default'), hostsBefore, 'no hosts store entry');
+      // Only the peer's address, cache entry and veth are left on the network.
+      const leases = readdirSync(join('/var/lib/cni/networks', n.name)).filter((f) => f !== 'lock' && !f.startsWith('last_reserved_ip'));
+      assert.equal(leases.length, 1, `leases: ${leases.join(', ')}`);
+      assert.equal(readdirSync(join(cacheDir, 'results')).filter((f) => f.startsWith(`${n.name}-`)).length, 1);
+      const veths = JSON.parse(execFileSync('ip', ['-json', 'link', 'show', 'master', n.bridge], { encoding: 'utf8' })) as unknown[];
+      assert.equal(veths.length, 1);
+      // The rollback's DEL got the bridge's result as prevResult (cached before the chained plugins
+      // ran): firewall and bridge took their rules for the failed address with them.
+      const peerIP = (JSON.parse(ok(['inspect', `cfpeer-${tag}`])) as Array<{ NetworkSettings: { IPAddress: string } }>)[0]?.NetworkSettings.IPAddress ?? '';
+      const rules = rulesMentioning(`${n.prefix}.`).filter((r) => !r.includes(`${peerIP}/`) && !r.includes(`${n.subnet}`));
+      assert.deepEqual(rules, []);
+    });
 
     it('a missing plugin binary', () => {
       const n = networks.find((x) => x.name.endsWith('-fail')) ?? network('fail');

@@ -2,6 +2,7 @@
 // capability filtering, cache, CHECK/STATUS/GC rules and every error path.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FakePlugins } from '../../../test/helpers/fake-plugins.js';
@@ -95,6 +96,40 @@ describe('AddNetworkList', () => {
     assert.ok(Buffer.from(entry.config as string, 'base64').equals(list.bytes));
     assert.deepEqual(entry.capabilityArgs, rt.capabilityArgs);
     assert.deepEqual((entry.result as { dns: unknown }).dns, { nameservers: ['1.2.3.4'] });
+  });
+
+  it('onAddressed gets the first plugin\'s result before the chained plugins run, cached meanwhile', async () => {
+    const list = await makeList();
+    const file = join(cni.cache.resultsDir, 'some-list-some-container-id-eth0');
+    const seen: Array<{ ips: number; pluginsRun: string[]; cachedDns: unknown }> = [];
+    const result = await cni.addNetworkList(list, rt, {
+      onAddressed: (r) => {
+        const cached = JSON.parse(readFileSync(file, 'utf8')) as { result: { dns?: unknown } };
+        const pluginsRun = readFileSync(fake.logFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { plugin: string }).plugin);
+        seen.push({ ips: (r as { ips?: unknown[] }).ips?.length ?? 0, pluginsRun, cachedDns: cached.result.dns });
+      },
+    });
+    // Once, after noop only, with noop's result (no DNS yet) in the cache; the final result replaces it.
+    assert.deepEqual(seen, [{ ips: 1, pluginsRun: ['noop'], cachedDns: undefined }]);
+    assert.deepEqual(result.dns, { nameservers: ['1.2.3.4'] });
+    assert.deepEqual((JSON.parse(await readFile(file, 'utf8')) as { result: { dns: unknown } }).result.dns, { nameservers: ['1.2.3.4'] });
+  });
+
+  it('a chain that fails after onAddressed leaves the cached first result, which DEL cleans up with', async () => {
+    const d1 = await fake.debugFile('p1', { reportResult: IP_RESULT });
+    const d2 = await fake.debugFile('p2', { reportError: 'chained plugin broke', reportErrorCode: 11 });
+    const list = confListFromBytes(Buffer.from(JSON.stringify({ cniVersion: '1.0.0', name: 'some-list', plugins: [{ type: 'noop', debugFile: d1 }, { type: 'noop2', debugFile: d2 }] })));
+    let addressed = 0;
+    await assert.rejects(cni.addNetworkList(list, rt, { onAddressed: () => addressed++ }), /chained plugin broke/);
+    assert.equal(addressed, 1);
+    assert.equal((await cni.getNetworkListCachedResult(list, rt))?.cniVersion, '1.0.0');
+    await fake.clearCalls();
+    await fake.debugFile('p2', { reportResult: 'PASSTHROUGH' });
+    await cni.delNetworkList(list, rt);
+    const del = await fake.calls();
+    assert.deepEqual(del.map((c) => c.plugin), ['noop2', 'noop']);
+    assert.equal((del[1]?.stdin.prevResult as { ips: unknown[] }).ips.length, 1, 'DEL got the first plugin\'s result as prevResult');
+    assert.equal(await cni.getNetworkListCachedResult(list, rt), undefined);
   });
 
   it('reports a missing plugin before validating IDs', async () => {

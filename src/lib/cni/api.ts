@@ -26,6 +26,14 @@ export interface OpOptions {
   signal?: AbortSignal;
 }
 
+export interface AddOptions extends OpOptions {
+  // Called once the list's first plugin (the one that makes the interface and gets its addresses)
+  // has returned, before the chained plugins run: a caller can use the addresses meanwhile. Its
+  // result is cached first, so a process killed later in the chain leaves an attachment that a DEL
+  // (with that result as prevResult) cleans up; the final result replaces it.
+  onAddressed?: (result: Result) => void;
+}
+
 export interface GCArgs {
   validAttachments: Attachment[];
 }
@@ -108,10 +116,14 @@ export class CniConfig {
     return selectConfigVersion(list.declaredVersion, list.declaredVersions, undefined, supported);
   }
 
-  async addNetworkList(list: NetworkConfigList, rt: RuntimeConf, o: OpOptions = {}): Promise<Result> {
+  async addNetworkList(list: NetworkConfigList, rt: RuntimeConf, o: AddOptions = {}): Promise<Result> {
     const version = await this.effectiveVersion(list, o);
     let prev: Result | undefined;
-    for (const plugin of list.plugins) {
+    for (const [i, plugin] of list.plugins.entries()) {
+      if (i === 1 && prev !== undefined && o.onAddressed) {
+        await this.cache.write(list, rt, resultToJSON(prev));
+        o.onAddressed(prev);
+      }
       try {
         const pluginPath = await this.exec.findInPath(plugin.type, this.path);
         validateContainerID(rt.containerID);

@@ -8,7 +8,8 @@ import { NerdnetError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import type { CniConfig } from '../cni/api.js';
 import { removeNetworks, setupNetworks, type AttachResult } from '../cni/attach.js';
-import { resultToJSON } from '../cni/result.js';
+import type { JsonObject } from '../cni/conf.js';
+import { resultToJSON, type Result } from '../cni/result.js';
 import type { Logger } from '../etc/types.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { dhcpSocketOf, ensureDhcpDaemon } from '../network/dhcp-daemon.js';
@@ -20,7 +21,7 @@ import type { DataStoreLayout } from '../store/layout.js';
 import { attachArgs, attachmentsOf } from './attach-args.js';
 import { cniLockPath, detachNetworks } from './detach.js';
 import { readLifecycle, rfc3339Nano, writeLifecycle } from './lifecycle.js';
-import { isCniMode, resolveNetworks } from './networks.js';
+import { isCniMode, resolveNetworks, type ResolvedNetwork } from './networks.js';
 import type { HookAnnotations, OciState } from './state.js';
 
 export interface HookEnv {
@@ -95,31 +96,36 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     const socketPath = dhcpSocketOf(n.list);
     if (socketPath) await ensureDhcpDaemon({ socketPath, pluginDirs: env.network.pluginDirs });
   }
+  const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
+  // The hosts store records the container once its addresses are known: as soon as every network's
+  // first plugin has returned, in parallel with the chained plugins (firewall, portmap, tuning), so
+  // rewriting every peer's /etc/hosts (which grows with the peers) is off the start's critical path.
+  const recorder = hostsRecorder(env, hostsStore, input, networks);
   // Phase times go to the hook's log: a slow start can be told apart from slow plugins or a long lock wait.
   const t0 = performance.now();
   let tLocked = t0;
-  const result = await withLock(cniLock(env), async () => {
-    tLocked = performance.now();
-    // A stale attachment (a createRuntime without postStop: crash, host restart) makes host-local
-    // refuse a "duplicate allocation" (#3355). nerdctl DELs on every start; we only when one exists.
-    if ((await env.cni.cache.attachments(args.containerID)).length > 0) {
-      env.log('info', `removing a stale network attachment of ${args.containerID} before attaching`);
-      await removeNetworks(env.cni, nets, { ...args, netns: '' }).catch((e: unknown) => env.log('warn', `stale attachment cleanup: ${(e as Error).message}`));
-    }
-    return setupNetworks(env.cni, nets, args);
-  });
+  let result: AttachResult;
+  try {
+    result = await withLock(cniLock(env), async () => {
+      tLocked = performance.now();
+      // A stale attachment (a createRuntime without postStop: crash, host restart) makes host-local
+      // refuse a "duplicate allocation" (#3355). nerdctl DELs on every start; we only when one exists.
+      if ((await env.cni.cache.attachments(args.containerID)).length > 0) {
+        env.log('info', `removing a stale network attachment of ${args.containerID} before attaching`);
+        await removeNetworks(env.cni, nets, { ...args, netns: '' }).catch((e: unknown) => env.log('warn', `stale attachment cleanup: ${(e as Error).message}`));
+      }
+      return setupNetworks(env.cni, nets, args, { onAddressed: (raw) => recorder.start(raw) });
+    });
+  } catch (e) {
+    await recorder.undo();
+    throw e;
+  }
   const tAdded = performance.now();
   env.log('debug', `CNI lock wait ${(tLocked - t0).toFixed(1)} ms, ADD of ${nets.length} network(s) ${(tAdded - tLocked).toFixed(1)} ms`);
   faultPoint('hook-after-add');
   try {
-    const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
-    const results = Object.fromEntries(networks.map((n, i) => [n.requested, resultToJSON(result.raw[i] ?? { cniVersion: '1.1.0' })]));
-    await hostsStore.acquire({
-      ns: ann.namespace,
-      id: state.id,
-      meta: { name: ann.name, hostname: ann.hostname, domainname: ann.domainname, networks: results, extraHosts: splitExtraHosts(ann.extraHosts) },
-    });
-    env.log('debug', `hosts store ${(performance.now() - tAdded).toFixed(1)} ms`);
+    await recorder.finish(result.raw);
+    env.log('debug', `hosts store ${recorder.took()} ms, ${(performance.now() - tAdded).toFixed(1)} ms of it after the ADD`);
     if (env.reservePorts && mappings.length > 0) {
       const r = await reservePorts(mappings, { pidFile: reserverPidFile(env, ann.namespace, state.id) });
       for (const s of r.skipped) env.log('warn', `published port not reserved on the host: ${JSON.stringify(s)}`);
@@ -130,6 +136,53 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     throw e;
   }
   return result;
+}
+
+// The container's hosts store record, taken early from the first plugins' results (start), checked
+// against the final results (finish: recorded again only when they differ, e.g. a chained plugin
+// changed an address), or taken back when the ADD failed after all (undo).
+function hostsRecorder(env: HookEnv, store: HostsStore, input: HookInput, networks: readonly ResolvedNetwork[]) {
+  const { state, ann } = input;
+  let early: { json: string; done: Promise<unknown> } | undefined;
+  let began = 0;
+  let ended = 0;
+  const record = (raw: readonly Result[]): Promise<unknown> => {
+    const results = resultsByNetwork(networks, raw);
+    return store
+      .acquire({
+        ns: ann.namespace,
+        id: state.id,
+        meta: { name: ann.name, hostname: ann.hostname, domainname: ann.domainname, networks: results, extraHosts: splitExtraHosts(ann.extraHosts) },
+      })
+      .finally(() => (ended = performance.now()));
+  };
+  return {
+    start(raw: readonly Result[]): void {
+      began = performance.now();
+      const done = record(raw);
+      done.catch(() => undefined); // awaited by finish or undo
+      early = { json: JSON.stringify(resultsByNetwork(networks, raw)), done };
+    },
+    async finish(raw: readonly Result[]): Promise<void> {
+      if (early) {
+        await early.done;
+        if (early.json === JSON.stringify(resultsByNetwork(networks, raw))) return;
+        env.log('debug', 'the chained plugins changed the result: recording it in the hosts store again');
+      }
+      began = performance.now();
+      await record(raw);
+    },
+    async undo(): Promise<void> {
+      if (!early) return;
+      const recorded = await early.done.then(() => true, () => false);
+      if (recorded) await store.release(ann.namespace, state.id).catch((e: unknown) => env.log('warn', `hosts store rollback: ${(e as Error).message}`));
+    },
+    took: (): string => (ended - began).toFixed(1),
+  };
+}
+
+function resultsByNetwork(networks: readonly ResolvedNetwork[], raw: readonly Result[]): Record<string, JsonObject> {
+  return Object.fromEntries(networks.map((n, i) => [n.requested, resultToJSON(raw[i] ?? { cniVersion: '1.1.0' })]));
 }
 
 export async function onPostStop(env: HookEnv, input: HookInput): Promise<void> {
