@@ -8,8 +8,6 @@ import { NerdnetError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import type { CniConfig } from '../cni/api.js';
 import { removeNetworks, setupNetworks, type AttachResult } from '../cni/attach.js';
-import type { JsonObject } from '../cni/conf.js';
-import { resultToJSON, type Result } from '../cni/result.js';
 import type { Logger } from '../etc/types.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { dhcpSocketOf, ensureDhcpDaemon } from '../network/dhcp-daemon.js';
@@ -21,7 +19,8 @@ import type { DataStoreLayout } from '../store/layout.js';
 import { attachArgs, attachmentsOf } from './attach-args.js';
 import { cniLockPath, detachNetworks } from './detach.js';
 import { readLifecycle, rfc3339Nano, writeLifecycle } from './lifecycle.js';
-import { isCniMode, resolveNetworks, type ResolvedNetwork } from './networks.js';
+import { hostsRecorder } from './hosts-record.js';
+import { isCniMode, resolveNetworks } from './networks.js';
 import type { HookAnnotations, OciState } from './state.js';
 
 export interface HookEnv {
@@ -46,16 +45,12 @@ function netEnv(env: HookEnv, ns: string): NetworkEnv {
   return { ...env.network, namespace: ns };
 }
 
-// nerdctl/extraHosts items are `name:ip`; the name holds no colon, the IP (v6) may.
-function splitExtraHosts(items: readonly string[]): Record<string, string> {
-  return Object.fromEntries(items.map((item) => [item.slice(0, item.indexOf(':')), item.slice(item.indexOf(':') + 1)]));
-}
-
 export function reserverPidFile(env: HookEnv, ns: string, id: string): string {
   return join(env.runDir, ns, id, 'port-reserver.pid');
 }
 
-// Held only around plugin calls, not around hosts-file work.
+// Held around plugin calls; the hosts store record may be written meanwhile (hosts-record.ts), never
+// waited for under it.
 function cniLock(env: HookEnv): string {
   return cniLockPath(env.network.netconfPath);
 }
@@ -97,10 +92,8 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     if (socketPath) await ensureDhcpDaemon({ socketPath, pluginDirs: env.network.pluginDirs });
   }
   const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
-  // The hosts store records the container once its addresses are known: as soon as every network's
-  // first plugin has returned, in parallel with the chained plugins (firewall, portmap, tuning), so
-  // rewriting every peer's /etc/hosts (which grows with the peers) is off the start's critical path.
-  const recorder = hostsRecorder(env, hostsStore, input, networks);
+  // Recorded once the addresses are known, in parallel with the chained plugins (hosts-record.ts).
+  const recorder = hostsRecorder(hostsStore, input, networks, env.log);
   // Phase times go to the hook's log: a slow start can be told apart from slow plugins or a long lock wait.
   const t0 = performance.now();
   let tLocked = t0;
@@ -136,53 +129,6 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     throw e;
   }
   return result;
-}
-
-// The container's hosts store record, taken early from the first plugins' results (start), checked
-// against the final results (finish: recorded again only when they differ, e.g. a chained plugin
-// changed an address), or taken back when the ADD failed after all (undo).
-function hostsRecorder(env: HookEnv, store: HostsStore, input: HookInput, networks: readonly ResolvedNetwork[]) {
-  const { state, ann } = input;
-  let early: { json: string; done: Promise<unknown> } | undefined;
-  let began = 0;
-  let ended = 0;
-  const record = (raw: readonly Result[]): Promise<unknown> => {
-    const results = resultsByNetwork(networks, raw);
-    return store
-      .acquire({
-        ns: ann.namespace,
-        id: state.id,
-        meta: { name: ann.name, hostname: ann.hostname, domainname: ann.domainname, networks: results, extraHosts: splitExtraHosts(ann.extraHosts) },
-      })
-      .finally(() => (ended = performance.now()));
-  };
-  return {
-    start(raw: readonly Result[]): void {
-      began = performance.now();
-      const done = record(raw);
-      done.catch(() => undefined); // awaited by finish or undo
-      early = { json: JSON.stringify(resultsByNetwork(networks, raw)), done };
-    },
-    async finish(raw: readonly Result[]): Promise<void> {
-      if (early) {
-        await early.done;
-        if (early.json === JSON.stringify(resultsByNetwork(networks, raw))) return;
-        env.log('debug', 'the chained plugins changed the result: recording it in the hosts store again');
-      }
-      began = performance.now();
-      await record(raw);
-    },
-    async undo(): Promise<void> {
-      if (!early) return;
-      const recorded = await early.done.then(() => true, () => false);
-      if (recorded) await store.release(ann.namespace, state.id).catch((e: unknown) => env.log('warn', `hosts store rollback: ${(e as Error).message}`));
-    },
-    took: (): string => (ended - began).toFixed(1),
-  };
-}
-
-function resultsByNetwork(networks: readonly ResolvedNetwork[], raw: readonly Result[]): Record<string, JsonObject> {
-  return Object.fromEntries(networks.map((n, i) => [n.requested, resultToJSON(raw[i] ?? { cniVersion: '1.1.0' })]));
 }
 
 export async function onPostStop(env: HookEnv, input: HookInput): Promise<void> {
