@@ -203,7 +203,7 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
       });
     }
 
-    it('a chained plugin failing after the bridge: peers never keep the name, nothing is left', () => {
+    it('a chained plugin failing after the bridge: the start fails, peers never see the name, nothing is left', () => {
       const n = network('chainfail');
       runD(['--name', `cfpeer-${tag}`, '--network', n.name, 'busybox', 'sleep', '600']);
       // nerdctl's chain with a tuning sysctl that does not exist: tuning (the last plugin) fails
@@ -224,8 +224,8 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
       assert.equal(readdirSync(join(cacheDir, 'results')).filter((f) => f.startsWith(`${n.name}-`)).length, 1);
       const veths = JSON.parse(execFileSync('ip', ['-json', 'link', 'show', 'master', n.bridge], { encoding: 'utf8' })) as unknown[];
       assert.equal(veths.length, 1);
-      // The rollback's DEL got the bridge's result as prevResult (cached before the chained plugins
-      // ran): firewall and bridge took their rules for the failed address with them.
+      // The rollback's DEL got the chain's result so far as prevResult (cached when tuning failed):
+      // firewall took its CNI-FORWARD rules for the failed address with it.
       const peerIP = (JSON.parse(ok(['inspect', `cfpeer-${tag}`])) as Array<{ NetworkSettings: { IPAddress: string } }>)[0]?.NetworkSettings.IPAddress ?? '';
       const rules = rulesMentioning(`${n.prefix}.`).filter((r) => !r.includes(`${peerIP}/`) && !r.includes(`${n.subnet}`));
       assert.deepEqual(rules, []);

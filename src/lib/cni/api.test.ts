@@ -2,13 +2,13 @@
 // capability filtering, cache, CHECK/STATUS/GC rules and every error path.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FakePlugins } from '../../../test/helpers/fake-plugins.js';
 import { CniError, NerdnetError } from '../errors.js';
 import { CniConfig } from './api.js';
 import { confListFromBytes, type NetworkConfigList } from './conf.js';
+import { resultToJSON } from './result.js';
 import { RawExec } from './exec.js';
 
 const IP_RESULT = JSON.stringify({
@@ -98,30 +98,11 @@ describe('AddNetworkList', () => {
     assert.deepEqual((entry.result as { dns: unknown }).dns, { nameservers: ['1.2.3.4'] });
   });
 
-  it('onAddressed gets the first plugin\'s result before the chained plugins run, cached meanwhile', async () => {
-    const list = await makeList();
-    const file = join(cni.cache.resultsDir, 'some-list-some-container-id-eth0');
-    const seen: Array<{ ips: number; pluginsRun: string[]; cachedDns: unknown }> = [];
-    const result = await cni.addNetworkList(list, rt, {
-      onAddressed: (r) => {
-        const cached = JSON.parse(readFileSync(file, 'utf8')) as { result: { dns?: unknown } };
-        const pluginsRun = readFileSync(fake.logFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { plugin: string }).plugin);
-        seen.push({ ips: (r as { ips?: unknown[] }).ips?.length ?? 0, pluginsRun, cachedDns: cached.result.dns });
-      },
-    });
-    // Once, after noop only, with noop's result (no DNS yet) in the cache; the final result replaces it.
-    assert.deepEqual(seen, [{ ips: 1, pluginsRun: ['noop'], cachedDns: undefined }]);
-    assert.deepEqual(result.dns, { nameservers: ['1.2.3.4'] });
-    assert.deepEqual((JSON.parse(await readFile(file, 'utf8')) as { result: { dns: unknown } }).result.dns, { nameservers: ['1.2.3.4'] });
-  });
-
-  it('a chain that fails after onAddressed leaves the cached first result, which DEL cleans up with', async () => {
+  it('a chain failing after its first plugin caches the result so far: the DEL gets it as prevResult', async () => {
     const d1 = await fake.debugFile('p1', { reportResult: IP_RESULT });
     const d2 = await fake.debugFile('p2', { reportError: 'chained plugin broke', reportErrorCode: 11 });
     const list = confListFromBytes(Buffer.from(JSON.stringify({ cniVersion: '1.0.0', name: 'some-list', plugins: [{ type: 'noop', debugFile: d1 }, { type: 'noop2', debugFile: d2 }] })));
-    let addressed = 0;
-    await assert.rejects(cni.addNetworkList(list, rt, { onAddressed: () => addressed++ }), /chained plugin broke/);
-    assert.equal(addressed, 1);
+    await assert.rejects(cni.addNetworkList(list, rt), /chained plugin broke/);
     assert.equal((await cni.getNetworkListCachedResult(list, rt))?.cniVersion, '1.0.0');
     await fake.clearCalls();
     await fake.debugFile('p2', { reportResult: 'PASSTHROUGH' });
@@ -171,7 +152,7 @@ describe('AddNetworkList', () => {
     await assert.rejects(cni.addNetworkList(list, rt), (e: CniError) => e.cniCode === 7 && e.details === 'invalid-%%-name');
   });
 
-  it('stops at a failing plugin, names it, and writes no cache', async () => {
+  it('stops at a failing plugin, names it, and caches only what the plugins before it returned', async () => {
     const list = await makeList();
     const bad = await fake.debugFile('bad', { reportError: 'plugin error: banana', reportErrorCode: 11 });
     (list.plugins[1] as { raw: Record<string, unknown> }).raw.debugFile = bad;
@@ -182,7 +163,17 @@ describe('AddNetworkList', () => {
       return true;
     });
     assert.deepEqual((await fake.calls()).map((c) => c.plugin), ['noop', 'noop2']);
-    await assert.rejects(stat(join(cni.cache.resultsDir, 'some-list-some-container-id-eth0')));
+    // libcni writes no cache here; the first plugin's result (no DNS yet) is what a DEL needs.
+    const got = await cni.getNetworkListCachedResult(list, rt);
+    assert.ok(got, 'a cache entry');
+    const cached = resultToJSON(got) as { ips?: unknown[]; dns?: unknown };
+    assert.equal(cached.ips?.length, 1);
+    assert.equal(cached.dns, undefined);
+    // A first plugin that fails leaves no cache: nothing ran before it.
+    (list.plugins[0] as { raw: Record<string, unknown> }).raw.debugFile = bad;
+    const other = { ...rt, containerID: 'other-container' };
+    await assert.rejects(cni.addNetworkList(list, other), /banana/);
+    await assert.rejects(stat(join(cni.cache.resultsDir, 'some-list-other-container-eth0')));
   });
 
   it('fails when the cache dir cannot be written', async () => {

@@ -26,14 +26,6 @@ export interface OpOptions {
   signal?: AbortSignal;
 }
 
-export interface AddOptions extends OpOptions {
-  // Called once the list's first plugin (the one that makes the interface and gets its addresses)
-  // has returned, before the chained plugins run: a caller can use the addresses meanwhile. Its
-  // result is cached first, so a process killed later in the chain leaves an attachment that a DEL
-  // (with that result as prevResult) cleans up; the final result replaces it.
-  onAddressed?: (result: Result) => void;
-}
-
 export interface GCArgs {
   validAttachments: Attachment[];
 }
@@ -116,14 +108,10 @@ export class CniConfig {
     return selectConfigVersion(list.declaredVersion, list.declaredVersions, undefined, supported);
   }
 
-  async addNetworkList(list: NetworkConfigList, rt: RuntimeConf, o: AddOptions = {}): Promise<Result> {
+  async addNetworkList(list: NetworkConfigList, rt: RuntimeConf, o: OpOptions = {}): Promise<Result> {
     const version = await this.effectiveVersion(list, o);
     let prev: Result | undefined;
-    for (const [i, plugin] of list.plugins.entries()) {
-      if (i === 1 && prev !== undefined && o.onAddressed) {
-        await this.cache.write(list, rt, resultToJSON(prev));
-        o.onAddressed(prev);
-      }
+    for (const plugin of list.plugins) {
       try {
         const pluginPath = await this.exec.findInPath(plugin.type, this.path);
         validateContainerID(rt.containerID);
@@ -140,6 +128,9 @@ export class CniConfig {
         prev = parsePluginOutput(stdout, stdin);
       } catch (e) {
         if (e instanceof CniError) e.plugin ??= plugin.type;
+        // Unlike libcni: the result so far is cached, so the DEL the caller owes gives the plugins
+        // that did run their prevResult (firewall removes its rules for the address only with it).
+        if (prev !== undefined) await this.cache.write(list, rt, resultToJSON(prev)).catch(() => undefined);
         throw wrapError(`${pluginLabel(plugin)} failed (add)`, e);
       }
     }

@@ -88,31 +88,10 @@ export function buildAttachResult(results: Result100[], defaultIf = 'eth0'): Att
   return out;
 }
 
-export interface SetupOptions extends OpOptions {
-  // Called once when every network's first plugin has returned (results in network order, as 1.1.0),
-  // while chained plugins may still run (AddOptions.onAddressed). Not called when a network's list
-  // has a single plugin: its addresses are known only with the final result.
-  onAddressed?: (results: Result100[]) => void;
-}
-
-// Calls `done` with all results once each index has reported.
-function gather(count: number, done: (results: Result100[]) => void): (i: number, r: Result100) => void {
-  const got: Result100[] = new Array<Result100>(count);
-  let left = count;
-  return (i, r) => {
-    got[i] = r;
-    if (--left === 0) done(got);
-  };
-}
-
 // Attach every network; on any failure, DEL all of them (including the one that failed: every
 // ADD must be followed by a DEL) with fresh options, then report the first error.
-export async function setupNetworks(cni: CniConfig, nets: readonly NetworkAttachment[], args: AttachArgs, o: SetupOptions = {}): Promise<AttachResult> {
-  const { onAddressed, ...op } = o;
-  const report = onAddressed ? gather(nets.length, onAddressed) : undefined;
-  const settled = await Promise.allSettled(
-    nets.map((n, i) => cni.addNetworkList(n.list, runtimeConf(n, args), report ? { ...op, onAddressed: (r) => report(i, convertResult(r, '1.1.0')) } : op)),
-  );
+export async function setupNetworks(cni: CniConfig, nets: readonly NetworkAttachment[], args: AttachArgs, o: OpOptions = {}): Promise<AttachResult> {
+  const settled = await Promise.allSettled(nets.map((n) => cni.addNetworkList(n.list, runtimeConf(n, args), o)));
   const failed = settled.findIndex((s) => s.status === 'rejected');
   if (failed >= 0) {
     const reason = (settled[failed] as PromiseRejectedResult).reason as unknown;

@@ -8,6 +8,7 @@ import { NerdnetError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import type { CniConfig } from '../cni/api.js';
 import { removeNetworks, setupNetworks, type AttachResult } from '../cni/attach.js';
+import { resultToJSON } from '../cni/result.js';
 import type { Logger } from '../etc/types.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { dhcpSocketOf, ensureDhcpDaemon } from '../network/dhcp-daemon.js';
@@ -19,7 +20,6 @@ import type { DataStoreLayout } from '../store/layout.js';
 import { attachArgs, attachmentsOf } from './attach-args.js';
 import { cniLockPath, detachNetworks } from './detach.js';
 import { readLifecycle, rfc3339Nano, writeLifecycle } from './lifecycle.js';
-import { hostsRecorder } from './hosts-record.js';
 import { isCniMode, resolveNetworks } from './networks.js';
 import type { HookAnnotations, OciState } from './state.js';
 
@@ -45,12 +45,16 @@ function netEnv(env: HookEnv, ns: string): NetworkEnv {
   return { ...env.network, namespace: ns };
 }
 
+// nerdctl/extraHosts items are `name:ip`; the name holds no colon, the IP (v6) may.
+function splitExtraHosts(items: readonly string[]): Record<string, string> {
+  return Object.fromEntries(items.map((item) => [item.slice(0, item.indexOf(':')), item.slice(item.indexOf(':') + 1)]));
+}
+
 export function reserverPidFile(env: HookEnv, ns: string, id: string): string {
   return join(env.runDir, ns, id, 'port-reserver.pid');
 }
 
-// Held around plugin calls; the hosts store record may be written meanwhile (hosts-record.ts), never
-// waited for under it.
+// Held only around plugin calls, not around hosts-file work.
 function cniLock(env: HookEnv): string {
   return cniLockPath(env.network.netconfPath);
 }
@@ -91,34 +95,31 @@ async function attach(env: HookEnv, input: HookInput): Promise<AttachResult> {
     const socketPath = dhcpSocketOf(n.list);
     if (socketPath) await ensureDhcpDaemon({ socketPath, pluginDirs: env.network.pluginDirs });
   }
-  const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
-  // Recorded once the addresses are known, in parallel with the chained plugins (hosts-record.ts).
-  const recorder = hostsRecorder(hostsStore, input, networks, env.log);
   // Phase times go to the hook's log: a slow start can be told apart from slow plugins or a long lock wait.
   const t0 = performance.now();
   let tLocked = t0;
-  let result: AttachResult;
-  try {
-    result = await withLock(cniLock(env), async () => {
-      tLocked = performance.now();
-      // A stale attachment (a createRuntime without postStop: crash, host restart) makes host-local
-      // refuse a "duplicate allocation" (#3355). nerdctl DELs on every start; we only when one exists.
-      if ((await env.cni.cache.attachments(args.containerID)).length > 0) {
-        env.log('info', `removing a stale network attachment of ${args.containerID} before attaching`);
-        await removeNetworks(env.cni, nets, { ...args, netns: '' }).catch((e: unknown) => env.log('warn', `stale attachment cleanup: ${(e as Error).message}`));
-      }
-      return setupNetworks(env.cni, nets, args, { onAddressed: (raw) => recorder.start(raw) });
-    });
-  } catch (e) {
-    await recorder.undo();
-    throw e;
-  }
+  const result = await withLock(cniLock(env), async () => {
+    tLocked = performance.now();
+    // A stale attachment (a createRuntime without postStop: crash, host restart) makes host-local
+    // refuse a "duplicate allocation" (#3355). nerdctl DELs on every start; we only when one exists.
+    if ((await env.cni.cache.attachments(args.containerID)).length > 0) {
+      env.log('info', `removing a stale network attachment of ${args.containerID} before attaching`);
+      await removeNetworks(env.cni, nets, { ...args, netns: '' }).catch((e: unknown) => env.log('warn', `stale attachment cleanup: ${(e as Error).message}`));
+    }
+    return setupNetworks(env.cni, nets, args);
+  });
   const tAdded = performance.now();
   env.log('debug', `CNI lock wait ${(tLocked - t0).toFixed(1)} ms, ADD of ${nets.length} network(s) ${(tAdded - tLocked).toFixed(1)} ms`);
   faultPoint('hook-after-add');
   try {
-    await recorder.finish(result.raw);
-    env.log('debug', `hosts store ${recorder.took()} ms, ${(performance.now() - tAdded).toFixed(1)} ms of it after the ADD`);
+    const hostsStore = new HostsStore({ layout: env.layout, logger: env.log });
+    const results = Object.fromEntries(networks.map((n, i) => [n.requested, resultToJSON(result.raw[i] ?? { cniVersion: '1.1.0' })]));
+    await hostsStore.acquire({
+      ns: ann.namespace,
+      id: state.id,
+      meta: { name: ann.name, hostname: ann.hostname, domainname: ann.domainname, networks: results, extraHosts: splitExtraHosts(ann.extraHosts) },
+    });
+    env.log('debug', `hosts store ${(performance.now() - tAdded).toFixed(1)} ms`);
     if (env.reservePorts && mappings.length > 0) {
       const r = await reservePorts(mappings, { pidFile: reserverPidFile(env, ann.namespace, state.id) });
       for (const s of r.skipped) env.log('warn', `published port not reserved on the host: ${JSON.stringify(s)}`);
