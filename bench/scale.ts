@@ -3,6 +3,7 @@
 // (no per-start work may grow with containers that share no network). Everything removed at the end.
 import { readdirSync, readFileSync } from 'node:fs';
 import { NerdnetBench } from './harness.js';
+import { hookPhases, medianPhases, type HookPhases } from './hook-phases.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface ScaleResult {
@@ -16,6 +17,8 @@ export interface ScaleResult {
   // Median start latency per bucket of consecutive containers, e.g. "1-20".
   buckets: Array<{ range: string; median: number }>;
   control: { before: Summary; after: Summary; growth: number; count: number };
+  // Median hook phases (hook-phases.ts) of containers 1-10, the last 10, and the control's starts.
+  phases: Record<'first10' | 'last10' | 'controlBefore' | 'controlAfter', HookPhases | undefined>;
   // Peak RSS (KiB) of the largest process of an attached `run --rm` (CLI, runc, hook, plugins)
   // with 0 and with n containers on the network.
   peakRssKB: { empty: number; full: number };
@@ -62,6 +65,7 @@ export async function benchScale(n: number): Promise<ScaleResult> {
   const nn = await NerdnetBench.create('scale');
   const all: string[] = [];
   const startMs: number[] = [];
+  const phases: Array<HookPhases | undefined> = [];
   const leaks: string[] = [];
   let result: Omit<ScaleResult, 'leaks' | 'removeAllMs'> | undefined;
   let removeAllMs = NaN;
@@ -76,8 +80,9 @@ export async function benchScale(n: number): Promise<ScaleResult> {
         ids.push(r.id);
         ms.push(r.ms);
       }
+      const logged = ids.map((id) => hookPhases(nn.env.store(), id));
       await nn.removeContainers(ids);
-      return ms;
+      return { ms, phases: medianPhases(logged) };
     };
     const attachedRss = async () => (await nn.ok(['run', '--rm', '--network', a.name, '--rootfs', nn.rootfs, 'true'], { rss: true })).maxRssKB ?? NaN;
     // Warm-up (page cache, the plugins' shared chains), then the control on an empty host.
@@ -88,6 +93,7 @@ export async function benchScale(n: number): Promise<ScaleResult> {
       const r = await nn.runDetached(a.name);
       all.push(r.id);
       startMs.push(r.ms);
+      phases.push(hookPhases(nn.env.store(), r.id));
     }
     const after = await controlStarts();
     const full = await attachedRss();
@@ -100,7 +106,7 @@ export async function benchScale(n: number): Promise<ScaleResult> {
     }
     const first10 = summarize(startMs.slice(0, 10));
     const last10 = summarize(startMs.slice(-10));
-    const [cb, ca] = [summarize(before), summarize(after)];
+    const [cb, ca] = [summarize(before.ms), summarize(after.ms)];
     result = {
       n,
       startMs,
@@ -109,6 +115,7 @@ export async function benchScale(n: number): Promise<ScaleResult> {
       growth: last10.median / first10.median,
       buckets,
       control: { before: cb, after: ca, growth: ca.median / cb.median, count: CONTROL },
+      phases: { first10: medianPhases(phases.slice(0, 10)), last10: medianPhases(phases.slice(-10)), controlBefore: before.phases, controlAfter: after.phases },
       peakRssKB: { empty, full },
       residentKB: { total, perContainer: total / Math.max(1, n) },
     };
