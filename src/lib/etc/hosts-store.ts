@@ -1,7 +1,6 @@
 // The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` (spec 5.2-5.4) under a flock on `etchosts/<ns>`
 // that interoperates with nerdctl. Unlike nerdctl, an event rewrites only the hosts files of containers
 // sharing a network with the changed one, and only when their content changes.
-import { readFileSync } from 'node:fs';
 import { NerdnetError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { withStore } from '../store/json-store.js';
@@ -11,7 +10,7 @@ import type { DataStoreLayout } from '../store/layout.js';
 import { HostsBlockRenderer, indexAddresses, sharesNetwork } from './hosts-file.js';
 import { makeHostsMeta, metaNetworks, parseHostsMeta, serializeHostsMeta } from './hosts-meta.js';
 import type { ContainerHostsInfo, HostsMeta } from './hosts-meta.js';
-import { updateInPlaceSync, writeInPlace } from './in-place.js';
+import { readSmallSync, updateInPlaceSync, writeInPlace } from './in-place.js';
 import { noLogger } from './types.js';
 import type { Logger } from './types.js';
 
@@ -146,7 +145,7 @@ export class HostsStore {
     let bytes: Buffer;
     try {
       // Synchronous: one small file per container, read in a loop (see updateInPlaceSync).
-      bytes = readFileSync(tx.location(id, META));
+      bytes = readSmallSync(tx.location(id, META));
     } catch (err) {
       // Gone, or `id` is a stray file, not an entry directory.
       const code = (err as NodeJS.ErrnoException).code;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planInPlace, updateInPlaceSync, writeInPlace } from './in-place.js';
+import { planInPlace, readSmallSync, updateInPlaceSync, writeInPlace } from './in-place.js';
 import { parseHostsOutsideBlock } from './hosts-file.js';
 import { getNameservers } from './resolv-conf.js';
 
@@ -54,6 +54,26 @@ describe('writeInPlace', () => {
     updateInPlaceSync(path, () => `${long}c\n`);
     assert.equal(await readFile(path, 'utf8'), `${long}c\n`);
     assert.deepEqual(planInPlace(Buffer.from(`${long}b`), Buffer.from(`${long}c`))?.offset, 1500);
+  });
+
+  it('updateInPlaceSync and readSmallSync read files past their reused buffers, then small ones again', async () => {
+    const path = join(dir, 'big-hosts');
+    const big = `${'10.0.0.1 peer\n'.repeat(8000)}`; // ~110 KiB, past the 16 KiB scratch
+    await writeFile(path, big);
+    assert.equal(readSmallSync(path).toString(), big);
+    assert.equal(updateInPlaceSync(path, (cur) => `${cur}10.0.0.2 new\n`), true);
+    assert.equal(await readFile(path, 'utf8'), `${big}10.0.0.2 new\n`);
+    await writeFile(path, 'small\n');
+    assert.equal(readSmallSync(path).toString(), 'small\n');
+    assert.equal(updateInPlaceSync(path, (cur) => `${cur}more\n`), true);
+    assert.equal(await readFile(path, 'utf8'), 'small\nmore\n');
+    // A copy: later reads do not change what an earlier one returned.
+    const first = readSmallSync(path);
+    await writeFile(path, 'other\n');
+    readSmallSync(path);
+    assert.equal(first.toString(), 'small\nmore\n');
+    assert.throws(() => readSmallSync(join(dir, 'missing')), { code: 'ENOENT' });
+    assert.throws(() => readSmallSync(join(path, 'sub')), { code: 'ENOTDIR' });
   });
 
   it('writes only when the content differs', async () => {

@@ -4,7 +4,7 @@
 // torn read cannot be ruled out; this writer narrows it: bytes before the first difference are never
 // written, the rest is one pwrite padded with "\n" before the truncate (no stale tail), unchanged
 // content is not written. Measurements and guarantees: docs/container-files.md.
-import { closeSync, constants as fsc, fchmodSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants as fsc, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export interface InPlaceOptions {
@@ -66,20 +66,56 @@ export async function writeInPlace(path: string, content: string | Uint8Array, o
   }
 }
 
+// The whole of an open file, read from offset 0 into `scratch` (grown as needed) without the
+// fstat and the fresh buffer readFileSync costs per call; valid until the scratch is used again.
+interface Scratch {
+  buf: Buffer;
+}
+function readWhole(fd: number, scratch: Scratch, sizeHint: number): Buffer {
+  if (scratch.buf.length < sizeHint + 1) scratch.buf = Buffer.allocUnsafe(Math.max(sizeHint + 1, scratch.buf.length * 2));
+  let length = 0;
+  for (;;) {
+    if (length === scratch.buf.length) {
+      const grown = Buffer.allocUnsafe(scratch.buf.length * 2);
+      scratch.buf.copy(grown, 0, 0, length);
+      scratch.buf = grown;
+    }
+    const n = readSync(fd, scratch.buf, length, scratch.buf.length - length, length);
+    if (n === 0) return scratch.buf.subarray(0, length);
+    length += n;
+  }
+}
+
+const metaScratch: Scratch = { buf: Buffer.allocUnsafe(16 * 1024) };
+const hostsScratch: Scratch = { buf: Buffer.allocUnsafe(16 * 1024) };
+
+// A small file's bytes (a copy), synchronously: for the hosts store's reads of every meta.json.
+// Errors as readFileSync's (ENOENT, ENOTDIR, EISDIR...).
+export function readSmallSync(path: string): Buffer {
+  const fd = openSync(path, fsc.O_RDONLY);
+  try {
+    return Buffer.from(readWhole(fd, metaScratch, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 // Read, render and rewrite one file under a single open, synchronously (created with `mode` if
 // missing; `render` gets '' then). For the hosts store's fan-out over many small files in a
-// short-lived hook, where each thread-pool round trip costs more than the syscalls themselves.
+// short-lived hook, where each thread-pool round trip costs more than the syscalls themselves: one
+// fstat (size and mode), one read into a reused buffer, the changed tail written, close.
 // Same guarantees as writeInPlace. Returns whether bytes changed.
 export function updateInPlaceSync(path: string, render: (current: string) => string, opts: InPlaceOptions = {}): boolean {
   const mode = opts.mode ?? 0o644;
   const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW, mode);
   try {
-    const old = readFileSync(fd);
+    const st = fstatSync(fd);
+    const old = readWhole(fd, hostsScratch, st.size);
     const plan = planInPlace(old, Buffer.from(render(old.toString('utf8')), 'utf8'));
     if (!plan) return false;
     for (let done = 0; done < plan.payload.length; ) done += writeSync(fd, plan.payload, done, plan.payload.length - done, plan.offset + done);
     if (plan.truncateTo !== undefined) ftruncateSync(fd, plan.truncateTo);
-    if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+    if ((st.mode & 0o7777) !== mode) fchmodSync(fd, mode);
     return true;
   } finally {
     closeSync(fd);
