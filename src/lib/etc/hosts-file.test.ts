@@ -103,6 +103,25 @@ const worldArb = fc
     cs.map((c, i) => makeMeta(c.id, { name: `c${i}`, hostname: `h${i}`, nets: c.nets.length === 0 ? undefined : Object.fromEntries(c.nets.map((n, k) => [n, [`10.${k}.${i}.2/16`]])) })),
   );
 
+describe('a repeated address', () => {
+  const lines = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('10.'));
+  it('on one network: the record whose ID sorts last owns it (a stale record after a crash)', () => {
+    const stale = makeMeta('a1', { hostname: 'old', nets: { n1: ['10.4.1.5/24'] } });
+    const live = makeMeta('b2', { hostname: 'new', nets: { n1: ['10.4.1.5/24'] } });
+    const self = makeMeta('c3', { hostname: 'me', nets: { n1: ['10.4.1.6/24'] } });
+    assert.deepEqual(lines(render(self, [live, stale, self])), ['10.4.1.6        me me.n1', '10.4.1.5        new new.n1']);
+  });
+
+  it('on two networks (overlapping subnets): each network sees its own owner (nerdctl hides one)', () => {
+    const onN1 = makeMeta('a1', { hostname: 'web', nets: { n1: ['10.9.0.5/16'] } });
+    const onN2 = makeMeta('b2', { hostname: 'db', nets: { n2: ['10.9.0.5/16'] } });
+    const both = makeMeta('c3', { hostname: 'app', nets: { n1: ['10.9.0.6/16'], n2: ['10.9.0.6/16'] } });
+    assert.deepEqual(lines(render(onN1, [onN1, onN2, both])), ['10.9.0.5        web web.n1', '10.9.0.6        app app.n1']);
+    assert.deepEqual(lines(render(onN2, [onN1, onN2, both])), ['10.9.0.5        db db.n2', '10.9.0.6        app app.n2']);
+    assert.deepEqual(lines(render(both, [onN1, onN2, both])), ['10.9.0.6        app app.n1', '10.9.0.6        app app.n2', '10.9.0.5        web web.n1', '10.9.0.5        db db.n2']);
+  });
+});
+
 describe('properties', () => {
   it("every container's block lists exactly the addresses of containers sharing a network with it", () => {
     fc.assert(

@@ -75,8 +75,11 @@ function usable(ip: IP): boolean {
   return ip.value !== 1n && ip.value !== 0n;
 }
 
-// Phase 1: every non-loopback, specified address of every record → its owner and network. Records
-// are visited by ID and networks by name, so "last writer wins" on a repeated IP is deterministic.
+// Phase 1: every non-loopback, specified address of every record on each of its networks → its owner.
+// A repeated address is resolved per network: on one network the record whose ID sorts last wins
+// (nerdctl's "last writer wins", made deterministic); on different networks both stay, each seen by
+// that network's containers. Deviation: nerdctl keys by address alone, so a container on another
+// network holding the same address (overlapping subnets) hides a peer's names.
 export function indexAddresses(metas: readonly HostsMeta[]): Map<string, AddressEntry> {
   const index = new Map<string, AddressEntry>();
   for (const owner of [...metas].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0))) {
@@ -89,7 +92,7 @@ export function indexAddresses(metas: readonly HostsMeta[]): Map<string, Address
         const ip = unmapIPv4(parsed.ip);
         if (!usable(ip)) continue;
         const text = formatIP(ip);
-        index.set(text, { ip, text, owner, network });
+        index.set(`${network} ${text}`, { ip, text, owner, network });
       }
     }
   }
