@@ -12,7 +12,7 @@ import type { ContainerEnv } from './env.js';
 import { newRuntime, providerContext, recordsOf, runtimeContainer } from './env.js';
 import { checkRootfsDir } from './image-source.js';
 import type { ResolvedImage } from './image-source.js';
-import { defaultName, newContainerId } from './names.js';
+import { pickIdAndName } from './names.js';
 import { selectProvider } from './network-provider.js';
 import type { ContainerCreateRequest, ContainerRecord } from './types.js';
 
@@ -76,12 +76,12 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
   const user = parseUser(userText);
   const userMounts = await checkMounts(req);
   const baseEnv = mergeEnv(image?.config.env ?? [], req.tty ? ['TERM=xterm'] : [], req.env);
-  const id = newContainerId();
-  const name = req.name ? validateIdentifier('container name', req.name) : defaultName(image?.name ?? req.image, id);
+  const names = new NameStore({ layout: env.layout });
+  const requested = req.name ? validateIdentifier('container name', req.name) : undefined;
+  const { id, name } = await pickIdAndName(async (n) => (await names.lookup(env.ns, n)) !== undefined, requested, image?.name ?? req.image);
   const provider = selectProvider(env.providers, req.network);
   const runtime = await newRuntime(env);
   const paths = records.paths(id);
-  const names = new NameStore({ layout: env.layout });
   const ctx = providerContext(env, { id, name }, paths.stateDir);
   const rec: ContainerRecord = {
     version: 1,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultName, newContainerId } from './names.js';
+import { defaultName, newContainerId, pickIdAndName } from './names.js';
 import { parseUser } from './create.js';
 import { normalizeSignal } from './stop.js';
 
@@ -14,6 +14,20 @@ describe('container names and IDs', () => {
     assert.equal(defaultName('docker.io/library/alpine:3.19', id), 'alpine-abcde');
     assert.equal(defaultName('registry:5000/team/web@sha256:00', id), 'web-abcde');
     assert.equal(defaultName(undefined, id), 'untitled-abcde');
+  });
+
+  it('a default name already held (IDs sharing 5 hex digits) gets a new ID, not a failed create', async () => {
+    const ids = ['4a784' + '0'.repeat(59), '4a784' + '1'.repeat(59), '5b895' + '2'.repeat(59)];
+    const taken = new Set(['untitled-4a784']);
+    const asked: string[] = [];
+    const isTaken = async (n: string): Promise<boolean> => (asked.push(n), taken.has(n));
+    assert.deepEqual(await pickIdAndName(isTaken, undefined, undefined, () => ids.shift() ?? ''), { id: '5b895' + '2'.repeat(59), name: 'untitled-5b895' });
+    assert.deepEqual(asked, ['untitled-4a784', 'untitled-4a784', 'untitled-5b895']);
+    // --name is never replaced: the name store reports who holds it.
+    assert.equal((await pickIdAndName(async () => true, 'web', undefined)).name, 'web');
+    // Never an endless loop.
+    const name = (await pickIdAndName(async () => true, undefined, 'alpine', () => 'c'.repeat(64))).name;
+    assert.equal(name, 'alpine-ccccc');
   });
 
   it('--user is numeric uid[:gid]', () => {
