@@ -3,16 +3,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { networksOf } from '../../../test/fixtures/etc/make-meta.js';
+import { makeMeta, networksOf } from '../../../test/fixtures/etc/make-meta.js';
+import type { MetaSpec } from '../../../test/fixtures/etc/make-meta.js';
 import { snapshot } from '../../../test/fixtures/etc/tree.js';
 import { DataStoreLayout } from '../store/layout.js';
 import { indexAddresses, renderHostsFile } from './hosts-file.js';
 import { HostsStore } from './hosts-store.js';
-import { parseHostsMeta } from './hosts-meta.js';
+import { parseHostsMeta, serializeHostsMeta } from './hosts-meta.js';
 import type { ContainerHostsInfo } from './hosts-meta.js';
 
 let dir: string;
@@ -204,5 +205,57 @@ describe('HostsStore', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+// The index (nerdnet/hosts-index/<ns>.json) lets an event skip the meta.json of containers on other
+// networks; these check it never hides a change made behind its back.
+describe('HostsStore index', () => {
+  const ns = 'default';
+  const writeMeta = (layout: DataStoreLayout, id: string, spec: MetaSpec): Promise<void> => writeFile(layout.hostsMetaPath(ns, id), serializeHostsMeta(makeMeta(id, spec)));
+
+  it('sees a meta.json rewritten in place, same size, right after the index was saved', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns, id: 'a', meta: info('aaaa', { n1: ['10.4.1.2/24'] }) });
+    await store.acquire({ ns, id: 'c', meta: info('cccc', { n2: ['10.4.2.2/24'] }) });
+    // Same length, same inode: only its times tell (hosts-index.test.ts covers equal times).
+    await writeMeta(layout, 'c', { name: 'dddd', hostname: 'cccc-h', nets: { n1: ['10.4.1.9/24'] } });
+    await store.acquire({ ns, id: 'b', meta: info('bbbb', { n1: ['10.4.1.3/24'] }) });
+    assert.match(await hosts(layout, 'b'), /^10\.4\.1\.9 +cccc-h cccc-h\.n1 dddd dddd\.n1$/m);
+    assert.match(await hosts(layout, 'a'), /dddd\.n1/);
+  });
+
+  it('sees what nerdctl did between two events: a record replaced, removed, added', async () => {
+    const { store, layout } = fresh();
+    await store.acquire({ ns, id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    await store.acquire({ ns, id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    await store.acquire({ ns, id: 'c', meta: info('c', { n2: ['10.4.2.2/24'] }) });
+    await store.acquire({ ns, id: 'x', meta: info('x', { n3: ['10.4.3.2/24'] }) });
+    await new Promise((r) => setTimeout(r, 20));
+    // nerdctl's writes: atomic replace (new inode) moving c to n1, b released, e started on n1.
+    await writeFile(`${layout.hostsMetaPath(ns, 'c')}.new`, serializeHostsMeta(makeMeta('c', { name: 'c2', hostname: 'c-h', nets: { n1: ['10.4.1.4/24'] } })));
+    await rename(`${layout.hostsMetaPath(ns, 'c')}.new`, layout.hostsMetaPath(ns, 'c'));
+    await rm(layout.hostsMetaPath(ns, 'b'));
+    await mkdir(layout.etchostsDir(ns, 'e'), { recursive: true });
+    await writeMeta(layout, 'e', { name: 'e', hostname: 'e-h', nets: { n1: ['10.4.1.5/24'] } });
+    await store.acquire({ ns, id: 'd', meta: info('d', { n1: ['10.4.1.6/24'] }) });
+    const seen = (await hosts(layout, 'd')).split('\n').filter((l) => l.startsWith('10.4.')).map((l) => l.split(/ +/)[1]);
+    assert.deepEqual(seen, ['d-h', 'a-h', 'c-h', 'e-h']);
+  });
+
+  it('a damaged index is rebuilt; one that cannot be saved is a warning, never a failed start', async () => {
+    const { store, layout, warnings } = fresh();
+    await store.acquire({ ns, id: 'a', meta: info('a', { n1: ['10.4.1.2/24'] }) });
+    const path = layout.hostsIndexPath(ns);
+    await writeFile(path, '{"version":1,"entries":{"a":{"sig":"1:2:3:4","networks":{"n9":[');
+    await store.acquire({ ns, id: 'b', meta: info('b', { n1: ['10.4.1.3/24'] }) });
+    assert.match(await hosts(layout, 'a'), /b-h b-h\.n1/);
+    assert.deepEqual(Object.keys((JSON.parse(await readFile(path, 'utf8')) as { entries: object }).entries), ['a', 'b']);
+    assert.deepEqual(warnings, []);
+    await rm(path);
+    await mkdir(join(path, 'in-the-way'), { recursive: true });
+    const report = await store.acquire({ ns, id: 'c', meta: info('c', { n1: ['10.4.1.4/24'] }) });
+    assert.deepEqual(report.rewritten, ['a', 'b', 'c']);
+    assert.match(warnings.join('\n'), /cannot save the index .*hosts-index\/default\.json/);
   });
 });

@@ -7,7 +7,11 @@ import { withStore } from '../store/json-store.js';
 import type { LockedStore } from '../store/json-store.js';
 import { isIdentifier, validateIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
-import { HostsBlockRenderer, indexAddresses, sharesNetwork } from './hosts-file.js';
+import { statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { HostsBlockRenderer, indexAddresses } from './hosts-file.js';
+import { indexEntryOf, loadHostsIndex, saveHostsIndex, statSignature, trustedEntry } from './hosts-index.js';
+import type { IndexedEntry, LoadedIndex } from './hosts-index.js';
 import { makeHostsMeta, metaNetworks, parseHostsMeta, serializeHostsMeta } from './hosts-meta.js';
 import type { ContainerHostsInfo, HostsMeta } from './hosts-meta.js';
 import { readSmallSync, updateInPlaceSync, writeInPlace } from './in-place.js';
@@ -37,7 +41,12 @@ export interface AcquireInput {
   meta: ContainerHostsInfo;
 }
 
-type Target = (meta: HostsMeta) => boolean;
+// Whose hosts files an event rewrites: one container and every container on `networks`, or all.
+type Target = { self?: string; networks: ReadonlySet<string> } | 'all';
+
+function isTarget(target: Target, id: string, networks: readonly string[]): boolean {
+  return target === 'all' || id === target.self || networks.some((n) => target.networks.has(n));
+}
 
 export class HostsStore {
   private readonly log: Logger;
@@ -73,7 +82,7 @@ export class HostsStore {
       const old = await this.readMeta(tx, meta.ID);
       await tx.set(serializeHostsMeta(meta), meta.ID, META);
       const affected = new Set([...metaNetworks(meta), ...(old ? metaNetworks(old) : [])]);
-      return this.regenerate(tx, (m) => m.ID === meta.ID || sharesNetwork(m, affected));
+      return this.regenerate(tx, input.ns, { self: meta.ID, networks: affected });
     });
   }
 
@@ -85,7 +94,7 @@ export class HostsStore {
       if (!(await tx.exists(id, META))) return { released: false, ...emptyReport() };
       const old = await this.readMeta(tx, id);
       await tx.delete(id, META);
-      return { released: true, ...(await this.regenerate(tx, peersOf(old))) };
+      return { released: true, ...(await this.regenerate(tx, ns, peersOf(old))) };
     });
   }
 
@@ -98,8 +107,7 @@ export class HostsStore {
       if (bytes === undefined) throw new NerdnetError('ERR_NOT_FOUND', `container ${id} has no hosts store entry in namespace ${ns}; is it running?`);
       const meta = { ...parseHostsMeta(bytes, tx.location(id, META)), ID: id, Name: newName };
       await tx.set(serializeHostsMeta(meta), id, META);
-      const networks = new Set(metaNetworks(meta));
-      return this.regenerate(tx, (m) => m.ID === id || sharesNetwork(m, networks));
+      return this.regenerate(tx, ns, { self: id, networks: new Set(metaNetworks(meta)) });
     });
   }
 
@@ -110,7 +118,7 @@ export class HostsStore {
       const hadMeta = await tx.exists(id, META);
       const old = hadMeta ? await this.readMeta(tx, id) : undefined;
       await tx.delete(id);
-      return hadMeta ? this.regenerate(tx, peersOf(old)) : emptyReport();
+      return hadMeta ? this.regenerate(tx, ns, peersOf(old)) : emptyReport();
     });
   }
 
@@ -127,7 +135,7 @@ export class HostsStore {
 
   // Rewrite every entry whose content is stale (repair; nerdctl's updateAllHosts, minus needless writes).
   async regenerateAll(ns: string): Promise<RegenerationReport> {
-    return this.locked(ns, (tx) => this.regenerate(tx, () => true));
+    return this.locked(ns, (tx) => this.regenerate(tx, ns, 'all'));
   }
 
   private locked<T>(ns: string, fn: (tx: LockedStore) => Promise<T>): Promise<T> {
@@ -141,11 +149,11 @@ export class HostsStore {
     return typeof got === 'string' ? undefined : got;
   }
 
-  private loadMeta(tx: LockedStore, id: string): HostsMeta | 'missing' | 'corrupt' {
+  private loadMeta(tx: LockedStore, id: string, onStat?: (st: Stats) => void): HostsMeta | 'missing' | 'corrupt' {
     let bytes: Buffer;
     try {
       // Synchronous: one small file per container, read in a loop (see updateInPlaceSync).
-      bytes = readSmallSync(tx.location(id, META));
+      bytes = readSmallSync(tx.location(id, META), onStat);
     } catch (err) {
       // Gone, or `id` is a stray file, not an entry directory.
       const code = (err as NodeJS.ErrnoException).code;
@@ -174,13 +182,17 @@ export class HostsStore {
     return { metas, skipped };
   }
 
-  // Phase 1 over every record, phase 2 only over the targets; per-entry write errors are logged.
-  private async regenerate(tx: LockedStore, target: Target): Promise<RegenerationReport> {
-    const { metas, skipped } = await this.readAll(tx);
+  // Phase 1 over the records the targets can see, phase 2 over the targets; per-entry write errors
+  // are logged. The index (hosts-index.ts) spares reading the records on other networks.
+  private async regenerate(tx: LockedStore, ns: string, target: Target): Promise<RegenerationReport> {
+    const indexPath = this.opts.layout.hostsIndexPath(ns);
+    const index = loadHostsIndex(indexPath);
+    const { read, next, skipped, refresh } = this.readNeeded(tx, (await tx.list()).filter(isIdentifier), index, target);
+    const metas = [...read.values()].sort(byID);
     const renderer = new HostsBlockRenderer(indexAddresses(metas));
     const report: RegenerationReport = { rewritten: [], unchanged: [], skipped };
     for (const meta of metas) {
-      if (!target(meta)) continue;
+      if (!isTarget(target, meta.ID, metaNetworks(meta))) continue;
       const path = tx.location(meta.ID, HOSTS);
       try {
         if (!updateInPlaceSync(path, (current) => renderer.file(current, meta))) {
@@ -194,15 +206,85 @@ export class HostsStore {
         report.skipped.push(meta.ID);
       }
     }
+    const failed = saveHostsIndex(indexPath, next, index, refresh);
+    if (failed) this.log('warn', `hosts store: cannot save the index ${indexPath} (the next event reads every meta.json): ${failed}`);
+    report.skipped.sort();
     return report;
+  }
+
+  // Reads the records an event needs: the targets and every container on one of their networks (a
+  // hosts file lists nothing else). The other indexed records are only stat'ed; one found changed is
+  // read, and may widen what is needed, so passes repeat until none reads a changed record.
+  // `next` is what the index will hold: every record read, and every indexed one verified unchanged.
+  private readNeeded(tx: LockedStore, ids: readonly string[], index: LoadedIndex, target: Target): NeededRecords {
+    const out: NeededRecords = { read: new Map(), next: new Map(), skipped: [], refresh: false };
+    const done = new Set<string>();
+    const readOne = (id: string): void => {
+      done.add(id);
+      let sig = '';
+      const got = this.loadMeta(tx, id, (st) => (sig = statSignature(st)));
+      if (got === 'corrupt') out.skipped.push(id);
+      else if (got !== 'missing') {
+        out.read.set(id, got);
+        out.next.set(id, indexEntryOf(got, sig));
+      }
+    };
+    for (const id of ids) if (!index.entries.has(id)) readOne(id);
+    for (let again = true; again; ) {
+      again = false;
+      const needed = new Set<string>();
+      for (const meta of out.read.values()) if (isTarget(target, meta.ID, metaNetworks(meta))) for (const n of metaNetworks(meta)) needed.add(n);
+      for (const id of ids) {
+        const entry = done.has(id) ? undefined : (out.next.get(id) ?? index.entries.get(id));
+        if (!entry) continue;
+        if (isTarget(target, id, entry.networks) || entry.networks.some((n) => needed.has(n))) {
+          readOne(id);
+          again ||= isTarget(target, id, metaNetworks(out.read.get(id) ?? NO_META));
+        } else if (!out.next.has(id)) {
+          const st = statMeta(tx, id);
+          if (!st) done.add(id);
+          else if (trustedEntry(index, id, st)) out.next.set(id, entry);
+          else {
+            out.refresh ||= entry.sig === statSignature(st);
+            readOne(id);
+            again = true;
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
+
+interface NeededRecords {
+  read: Map<string, HostsMeta>;
+  next: Map<string, IndexedEntry>;
+  // Records whose meta.json could not be used.
+  skipped: string[];
+  // Racy entries were read and found unchanged: rewrite the index so they count next time.
+  refresh: boolean;
+}
+
+const NO_META: HostsMeta = { ID: '', Networks: null, Hostname: '', ExtraHosts: {}, Name: '', Domainname: '' };
+
+function byID(a: HostsMeta, b: HostsMeta): number {
+  return a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0;
+}
+
+// meta.json's stat, or undefined when the entry has none (stopped container, stray file).
+function statMeta(tx: LockedStore, id: string): Stats | undefined {
+  try {
+    return statSync(tx.location(id, META));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
   }
 }
 
 // Targets after `old` went away: its peers, or everyone when its record was unreadable.
 function peersOf(old: HostsMeta | undefined): Target {
-  if (!old) return () => true;
-  const networks = new Set(metaNetworks(old));
-  return (m) => sharesNetwork(m, networks);
+  return old ? { networks: new Set(metaNetworks(old)) } : 'all';
 }
 
 function emptyReport(): RegenerationReport {

@@ -5,6 +5,7 @@
 // written, the rest is one pwrite padded with "\n" before the truncate (no stale tail), unchanged
 // content is not written. Measurements and guarantees: docs/container-files.md.
 import { closeSync, constants as fsc, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 export interface InPlaceOptions {
@@ -90,10 +91,11 @@ const metaScratch: Scratch = { buf: Buffer.allocUnsafe(16 * 1024) };
 const hostsScratch: Scratch = { buf: Buffer.allocUnsafe(16 * 1024) };
 
 // A small file's bytes (a copy), synchronously: for the hosts store's reads of every meta.json.
-// Errors as readFileSync's (ENOENT, ENOTDIR, EISDIR...).
-export function readSmallSync(path: string): Buffer {
+// `onStat` gets the open file's fstat when given. Errors as readFileSync's (ENOENT, ENOTDIR, EISDIR...).
+export function readSmallSync(path: string, onStat?: (st: Stats) => void): Buffer {
   const fd = openSync(path, fsc.O_RDONLY);
   try {
+    onStat?.(fstatSync(fd));
     return Buffer.from(readWhole(fd, metaScratch, 0));
   } finally {
     closeSync(fd);

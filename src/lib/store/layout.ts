@@ -121,6 +121,12 @@ export class DataStoreLayout {
     return join(this.etchostsDir(ns, id), 'meta.json');
   }
 
+  // nerdnet/hosts-index/<ns>.json: nerdnet's own index of etchosts/<ns> (hosts-index.ts); nerdctl
+  // neither reads nor needs it, and it is rebuilt from the store when missing.
+  hostsIndexPath(ns: string): string {
+    return join(this.root, 'nerdnet', 'hosts-index', `${validateIdentifier('namespace', ns)}.json`);
+  }
+
   // names/<ns>: the name store root (flocked like etchosts/<ns>).
   namesRoot(ns: string): string {
     return join(this.root, 'names', validateIdentifier('namespace', ns));
