@@ -75,6 +75,11 @@ function usable(ip: IP): boolean {
   return ip.value !== 1n && ip.value !== 0n;
 }
 
+// Records in ID order (byte order, as Go compares strings).
+export function compareByID(a: HostsMeta, b: HostsMeta): number {
+  return a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0;
+}
+
 // Phase 1: every non-loopback, specified address of every record on each of its networks → its owner.
 // A repeated address is resolved per network: on one network the record whose ID sorts last wins
 // (nerdctl's "last writer wins", made deterministic); on different networks both stay, each seen by
@@ -82,7 +87,7 @@ function usable(ip: IP): boolean {
 // network holding the same address (overlapping subnets) hides a peer's names.
 export function indexAddresses(metas: readonly HostsMeta[]): Map<string, AddressEntry> {
   const index = new Map<string, AddressEntry>();
-  for (const owner of [...metas].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0))) {
+  for (const owner of [...metas].sort(compareByID)) {
     for (const network of Object.keys(owner.Networks ?? {}).sort()) {
       const ips = (owner.Networks?.[network] as { ips?: unknown } | undefined)?.ips;
       if (!Array.isArray(ips)) continue;
@@ -184,9 +189,4 @@ export function assembleHostsFile(kept: readonly string[], block: string): strin
 // The new content of `self`'s hosts file given its current content.
 export function renderHostsFile(current: string, self: HostsMeta, index: ReadonlyMap<string, AddressEntry>): string {
   return assembleHostsFile(parseHostsOutsideBlock(current), buildHostsBlock(self, index));
-}
-
-// True when the record is on at least one of `networks` (its block can list addresses there).
-export function sharesNetwork(meta: HostsMeta, networks: ReadonlySet<string>): boolean {
-  return Object.keys(meta.Networks ?? {}).some((n) => networks.has(n));
 }

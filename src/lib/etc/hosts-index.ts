@@ -5,12 +5,12 @@
 // ctime as when indexed, and was changed before the index was written (a change in the same clock
 // tick could keep every stamp, git's "racy" case); anything else is read again. Read and written only
 // under the hosts store's lock; a missing or damaged index is rebuilt, never an error.
-import { closeSync, constants as fsc, fstatSync, mkdirSync, openSync, readSync, utimesSync } from 'node:fs';
-import { updateInPlaceSync } from './in-place.js';
+import { mkdirSync, utimesSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { isPlainObject } from '../json-shape.js';
 import type { HostsMeta } from './hosts-meta.js';
+import { readSmallSync, updateInPlaceSync } from './in-place.js';
 
 const VERSION = 1;
 
@@ -57,23 +57,12 @@ function parseEntries(text: string): Map<string, IndexedEntry> {
 }
 
 export function loadHostsIndex(path: string): LoadedIndex {
-  let fd: number;
   try {
-    fd = openSync(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    let savedCtimeMs = 0;
+    const text = readSmallSync(path, (st) => (savedCtimeMs = st.ctimeMs), true).toString('utf8');
+    return { entries: parseEntries(text), savedCtimeMs, text };
   } catch {
     return { entries: new Map(), savedCtimeMs: 0, text: '' };
-  }
-  try {
-    const st = fstatSync(fd);
-    const buf = Buffer.allocUnsafe(st.size);
-    let got = 0;
-    for (let n = 1; got < buf.length && n > 0; got += n) n = readSync(fd, buf, got, buf.length - got, got);
-    const text = buf.toString('utf8', 0, got);
-    return { entries: parseEntries(text), savedCtimeMs: st.ctimeMs, text };
-  } catch {
-    return { entries: new Map(), savedCtimeMs: 0, text: '' };
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -1,15 +1,15 @@
 // The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` (spec 5.2-5.4) under a flock on `etchosts/<ns>`
 // that interoperates with nerdctl. Unlike nerdctl, an event rewrites only the hosts files of containers
 // sharing a network with the changed one, and only when their content changes.
+import { statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { NerdnetError } from '../errors.js';
 import { faultPoint } from '../fault.js';
 import { withStore } from '../store/json-store.js';
 import type { LockedStore } from '../store/json-store.js';
 import { isIdentifier, validateIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
-import { statSync } from 'node:fs';
-import type { Stats } from 'node:fs';
-import { HostsBlockRenderer, indexAddresses } from './hosts-file.js';
+import { compareByID, HostsBlockRenderer, indexAddresses } from './hosts-file.js';
 import { indexEntryOf, loadHostsIndex, saveHostsIndex, statSignature, trustedEntry } from './hosts-index.js';
 import type { IndexedEntry, LoadedIndex } from './hosts-index.js';
 import { makeHostsMeta, metaNetworks, parseHostsMeta, serializeHostsMeta } from './hosts-meta.js';
@@ -188,7 +188,7 @@ export class HostsStore {
     const indexPath = this.opts.layout.hostsIndexPath(ns);
     const index = loadHostsIndex(indexPath);
     const { read, next, skipped, refresh } = this.readNeeded(tx, (await tx.list()).filter(isIdentifier), index, target);
-    const metas = [...read.values()].sort(byID);
+    const metas = [...read.values()].sort(compareByID);
     const renderer = new HostsBlockRenderer(indexAddresses(metas));
     const report: RegenerationReport = { rewritten: [], unchanged: [], skipped };
     for (const meta of metas) {
@@ -239,7 +239,8 @@ export class HostsStore {
         if (!entry) continue;
         if (isTarget(target, id, entry.networks) || entry.networks.some((n) => needed.has(n))) {
           readOne(id);
-          again ||= isTarget(target, id, metaNetworks(out.read.get(id) ?? NO_META));
+          const meta = out.read.get(id);
+          again ||= meta !== undefined && isTarget(target, id, metaNetworks(meta));
         } else if (!out.next.has(id)) {
           const st = statMeta(tx, id);
           if (!st) done.add(id);
@@ -263,12 +264,6 @@ interface NeededRecords {
   skipped: string[];
   // Racy entries were read and found unchanged: rewrite the index so they count next time.
   refresh: boolean;
-}
-
-const NO_META: HostsMeta = { ID: '', Networks: null, Hostname: '', ExtraHosts: {}, Name: '', Domainname: '' };
-
-function byID(a: HostsMeta, b: HostsMeta): number {
-  return a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0;
 }
 
 // meta.json's stat, or undefined when the entry has none (stopped container, stray file).

@@ -91,9 +91,10 @@ const metaScratch: Scratch = { buf: Buffer.allocUnsafe(16 * 1024) };
 const hostsScratch: Scratch = { buf: Buffer.allocUnsafe(16 * 1024) };
 
 // A small file's bytes (a copy), synchronously: for the hosts store's reads of every meta.json.
-// `onStat` gets the open file's fstat when given. Errors as readFileSync's (ENOENT, ENOTDIR, EISDIR...).
-export function readSmallSync(path: string, onStat?: (st: Stats) => void): Buffer {
-  const fd = openSync(path, fsc.O_RDONLY);
+// `onStat` gets the open file's fstat when given; `noFollow` refuses a symlink (ELOOP).
+// Errors as readFileSync's (ENOENT, ENOTDIR, EISDIR...).
+export function readSmallSync(path: string, onStat?: (st: Stats) => void, noFollow = false): Buffer {
+  const fd = openSync(path, fsc.O_RDONLY | (noFollow ? fsc.O_NOFOLLOW : 0));
   try {
     onStat?.(fstatSync(fd));
     return Buffer.from(readWhole(fd, metaScratch, 0));
