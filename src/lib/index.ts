@@ -1,49 +1,28 @@
-// nerdnet's public library API. The CLI and the OCI hook are built on exactly this surface.
+// nerdnet's public library API, the package root: the composition root, its services and
+// handles, their request and result types, and the errors. Lower layers have subpaths of their
+// own: `nerdnet/cni` (libcni + go-cni), `nerdnet/network`, `nerdnet/container-files`, `nerdnet/ip`.
+export { createNerdnet, type Nerdnet } from './nerdnet.js';
+export type { NerdnetOptions, Settings } from './api/settings.js';
+export type { CreateNetworkRequest, Network, NetworkDriverOptions, Networks, SubnetRequest } from './api/networks.js';
+export type { Container, ContainerRequest, Containers, ExecOptions, ExecResult, PublishPort } from './api/containers.js';
+export type { ContainerInspect, ContainerState, EndpointSettings, NetworkSettings, PortBinding } from './api/inspect-types.js';
+export type { Images, LoadedImage } from './api/images.js';
+export type { Cni, LoadedNetworks, LoadNetworksOptions, SetupOptions } from './api/cni.js';
 export { NerdnetError, CniError, type ErrorCode, type CniErrorObject } from './errors.js';
 
-// CNI runtime (libcni + go-cni)
-export { CniConfig, type CniConfigOptions, type GCArgs, type OpOptions } from './cni/api.js';
-export {
-  assignInterfaces,
-  buildAttachResult,
-  checkNetworks,
-  removeNetworks,
-  setupNetworks,
-  LOOPBACK_CONFLIST,
-  type AttachArgs,
-  type AttachResult,
-  type InterfaceConfig,
-  type IPConfig,
-  type NetworkAttachment,
-} from './cni/attach.js';
-export { ResultCache, DEFAULT_CACHE_DIR, type CachedAttachment, type RuntimeConf } from './cni/cache.js';
-export { confFromBytes, confListFromBytes, confListFromConf, injectConf, type NetworkConfigList, type PluginConf } from './cni/conf.js';
-export { confFiles, loadConfDir, loadConfList, loadConfigFile, networkConfFromFile } from './cni/conf-files.js';
-export { discoverCniDirs, parseContainerdCniSection, DEFAULT_CONF_DIR, DEFAULT_PLUGIN_DIRS, type CniDirs } from './cni/discovery.js';
-export { RawExec, pluginEnv, type CniCommand, type PluginExec, type ExecOptions } from './cni/exec.js';
-export { findInPath } from './cni/find.js';
-export { convertResult, parseResult, parsePluginOutput, resultToJSON, type Result, type Result020, type Result040, type Result100 } from './cni/result.js';
-export { ALL_VERSIONS, CURRENT_VERSION, compareVersions, parseVersion, selectConfigVersion } from './cni/version.js';
-export { validateContainerID, validateInterfaceName, validateNetworkName } from './cni/validate.js';
-
-// Addresses
-export * as ip from './ip/index.js';
-
-// Stores
-export { FileLock, withLock, type LockOptions } from './store/flock.js';
-export { writeFileAtomic } from './store/atomic.js';
-
-// Networks, container files, ports, images, containers, hosts: namespaced to keep names apart.
-export * as network from './network/index.js';
-export * as etc from './etc/index.js';
-export * as ports from './ports/index.js';
-export * as image from './image/index.js';
-export * as container from './container/index.js';
-export * as host from './host/index.js';
-export * as oci from './oci/index.js';
-export * as gc from './gc/index.js';
-export * as runtime from './runtime/index.js';
-export { openDataStore, DataStoreLayout, addressHash } from './store/layout.js';
-export { runHook } from './hook/run.js';
-export { CniProvider } from './container/cni-provider.js';
-export { ContainerModeProvider } from './container/container-mode-provider.js';
+// Types that the signatures above name.
+export type { Logger } from './etc/types.js';
+export type { Backend } from './runtime/types.js';
+export type { CreatedNetwork } from './network/create.js';
+export type { DockerNetwork, EndpointInfo } from './network/inspect.js';
+export type { IpamConfigEntry } from './network/describe.js';
+export type { NetworkSummary } from './network/list.js';
+export type { RemoveResult } from './network/remove.js';
+export type { ContainerView } from './container/inspect.js';
+export type { BindMount, ContainerRecord, ContainerStatus, NetworkRequest, ObservedState, RootfsRecord } from './container/types.js';
+export type { RuntimeRecord } from './runtime/types.js';
+export type { PortMapping, Protocol } from './ports/types.js';
+export type { ArchiveInput } from './image/load.js';
+export type { ImageConfig } from './image/config.js';
+export type { ImageRecord } from './image/refs.js';
+export type { CniConfig, AttachResult, InterfaceConfig, IPConfig, NetworkAttachment, NetworkConfigList, PluginConf, JsonObject, Result100 } from './cni/index.js';

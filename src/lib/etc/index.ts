@@ -1,4 +1,4 @@
-// Container files: resolv.conf, hosts, hostname, the hosts store and the name store (issue #4).
+// `nerdnet/container-files`: container files: resolv.conf, hosts, hostname, the hosts store and the name store (issue #4).
 export type { DnsSettings, FilesMode, Logger } from './types.js';
 export {
   validateDnsOption,
@@ -28,11 +28,7 @@ export {
   assembleHostsFile,
   buildHostsBlock,
   hostsLine,
-  indexAddresses,
-  MARKER_BEGIN,
-  MARKER_END,
   namesFor,
-  parseHostsOutsideBlock,
   renderHostsFile,
 } from './hosts-file.js';
 export type { AddressEntry } from './hosts-file.js';
@@ -42,6 +38,5 @@ export { HostsStore } from './hosts-store.js';
 export type { AcquireInput, HostsStoreOptions, RegenerationReport } from './hosts-store.js';
 export { NameStore } from './name-store.js';
 export type { NameStoreOptions } from './name-store.js';
-export { writeInPlace } from './in-place.js';
 export { prepareContainerFiles } from './prepare.js';
 export type { PrepareFilesInput, PreparedFiles } from './prepare.js';

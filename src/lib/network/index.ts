@@ -1,10 +1,9 @@
-// nerdctl-compatible networks: create/list/inspect/remove/prune, the default network, the dhcp daemon.
-export { createNetwork, applyPlan, checkPluginsInstalled, planUnderLock, withConfLock, type CreatedNetwork } from './create.js';
+// `nerdnet/network`: nerdctl-compatible networks: create/list/inspect/remove/prune, the default network, the dhcp daemon.
+export { createNetwork, checkPluginsInstalled, type CreatedNetwork } from './create.js';
 export { ensureDefaultNetwork, defaultNetworkRequest, findDefaultNetwork, DEFAULT_SUBNET, type DefaultNetwork, type DefaultNetworkOptions } from './default-network.js';
 export { ensureDhcpDaemon, dhcpSocketAlive, dhcpSocketOf, type DhcpDaemonOptions, type DhcpDaemonStatus } from './dhcp-daemon.js';
 export { driverOf, ipamConfigOf, ipamDriverOf, isInternal, optionsOf, visibleLabels, type IpamConfigEntry } from './describe.js';
 export { detectFirewallVersion, parseFirewallVersion, versionAtLeast } from './firewall.js';
-export { goMarshal, goMarshalIndent, sortKeysDeep } from './gojson.js';
 export { inspectNetwork, inspectNetworks, inspectNetworksNative, type DockerNetwork, type EndpointInfo, type InspectResult, type NativeNetwork } from './inspect.js';
 export { labelsString, listNetworks, parseFilters, type NetworkSummary } from './list.js';
 export {

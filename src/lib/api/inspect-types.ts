@@ -1,0 +1,81 @@
+// Docker's `inspect` object for a container, as nerdnet fills it (nerdctl's dockercompat fields).
+
+// One network's endpoint, Docker's names.
+export interface EndpointSettings {
+  IPAddress: string;
+  IPPrefixLen: number;
+  Gateway: string;
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  IPv6Gateway: string;
+  MacAddress: string;
+}
+
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
+// The first network's endpoint at the top level, as Docker prints it; host/none/container modes
+// have no Networks.
+export interface NetworkSettings extends Partial<EndpointSettings> {
+  // "80/tcp" -> bindings.
+  Ports?: Record<string, PortBinding[]>;
+  Networks?: Record<string, EndpointSettings>;
+}
+
+export interface ContainerState {
+  Status: 'created' | 'running' | 'exited';
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export interface ContainerInspect {
+  Id: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: ContainerState;
+  Image: string;
+  ResolvConfPath: string;
+  HostnamePath: string;
+  HostsPath: string;
+  LogPath: string;
+  Name: string;
+  RestartCount: number;
+  Driver: string;
+  Platform: string;
+  Mounts: Array<{ Type: string; Source: string; Destination: string; Mode: string; RW: boolean; Propagation: string }>;
+  Config: {
+    Hostname: string;
+    Domainname: string;
+    User: string;
+    AttachStdin: boolean;
+    Tty: boolean;
+    OpenStdin: boolean;
+    Env: string[];
+    Cmd: string[];
+    Image: string;
+    WorkingDir: string;
+    Entrypoint: string[] | null;
+    Labels: Record<string, string>;
+  };
+  HostConfig: {
+    AutoRemove: boolean;
+    NetworkMode: string;
+    ReadonlyRootfs: boolean;
+    Binds: string[];
+    ExtraHosts: string[];
+    Dns: string[];
+    DnsSearch: string[];
+    DnsOptions: string[];
+    Runtime: string;
+  };
+  NetworkSettings: NetworkSettings;
+}
