@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cniOverheadSection } from './cni-overhead-section.js';
 import { hookCostSection } from './hook-cost-section.js';
+import { importCostSection } from './import-cost-section.js';
 import { lifecycleSection } from './lifecycle-section.js';
 import { parallelSection } from './parallel-section.js';
 import { scaleSection } from './scale-section.js';
@@ -13,7 +14,7 @@ import type { BenchSection } from './section.js';
 import { cniChains, removeNewChains } from '../test/helpers/host.js';
 
 // Each section is one file; add new ones here, in the order they should run.
-const SECTIONS: BenchSection[] = [cniOverheadSection, hookCostSection, lifecycleSection, scaleSection, parallelSection];
+const SECTIONS: BenchSection[] = [importCostSection, cniOverheadSection, hookCostSection, lifecycleSection, scaleSection, parallelSection];
 
 if (process.getuid?.() !== 0 || !existsSync('/usr/lib/cni/bridge')) {
   console.error('bench: needs root and Debian containernetworking-plugins (run scripts/setup as root)');

@@ -4,9 +4,9 @@
 import { text } from 'node:stream/consumers';
 import type { Logger } from '../lib/etc/types.js';
 import { runHook } from '../lib/hook/run.js';
-import { openDataStore } from '../lib/store/layout.js';
 import type { CliContext } from './context.js';
-import { cniConfigFor } from './cni-config.js';
+import { hookEnvOf } from '../lib/api/hook-env.js';
+import { DEFAULT_RUN_DIR } from '../lib/api/settings.js';
 
 export async function runOciHook(ctx: CliContext, event: string, bridgeIP: string | undefined): Promise<void> {
   // ms since the process started: Node's own start, module loading, argument parsing.
@@ -19,15 +19,19 @@ export async function runOciHook(ctx: CliContext, event: string, bridgeIP: strin
   await runHook(
     event,
     stdin,
-    async (tee) => ({
-      layout: await openDataStore(ctx.flags.dataRoot, ctx.flags.address),
-      network: { netconfPath: ctx.dirs.confDir, pluginDirs: ctx.dirs.pluginDirs },
-      cni: cniConfigFor(ctx, (c) => tee('debug', c.toString().trimEnd())),
-      bridgeIP: bridgeIP ?? process.env.NERDCTL_BRIDGE_IP,
-      runDir: process.env.NERDNET_RUN_DIR ?? '/run/nerdctl',
-      reservePorts: process.getuid?.() === 0,
-      log: (hookLog = tee),
-    }),
+    (tee) =>
+      hookEnvOf(
+        {
+          dataRoot: ctx.flags.dataRoot,
+          address: ctx.flags.address,
+          confDir: ctx.dirs.confDir,
+          pluginDirs: ctx.dirs.pluginDirs,
+          cniCacheDir: process.env.NERDNET_CNI_CACHE_DIR,
+          bridgeIP: bridgeIP ?? process.env.NERDCTL_BRIDGE_IP,
+          runDir: process.env.NERDNET_RUN_DIR ?? DEFAULT_RUN_DIR,
+        },
+        (hookLog = tee),
+      ),
     log,
   );
   // In the hook's log file, so a slow container start can be told apart from slow plugins.

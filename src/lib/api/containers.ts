@@ -102,7 +102,7 @@ export function publishValue(p: PublishPort): string {
 
 const keyValues = (r: Readonly<Record<string, string>> | undefined): string[] => Object.entries(r ?? {}).map(([k, v]) => `${k}=${v}`);
 
-export function toCreateRequest(req: ContainerRequest): ContainerCreateRequest {
+export function containerCreateRequest(req: ContainerRequest): ContainerCreateRequest {
   const optional = <K extends keyof ContainerRequest>(k: K) => (req[k] !== undefined ? { [k]: req[k] } : {});
   return {
     ...optional('name'),
@@ -185,11 +185,11 @@ export function containersService(manager: () => Promise<ContainerManager>): Con
   return {
     run: async (req) => {
       const m = await manager();
-      return handle(m, (await m.run(toCreateRequest(req))).record);
+      return handle(m, (await m.run(containerCreateRequest(req))).record);
     },
     create: async (req) => {
       const m = await manager();
-      return handle(m, await m.create(toCreateRequest(req)));
+      return handle(m, await m.create(containerCreateRequest(req)));
     },
     get: async (ref) => {
       const m = await manager();

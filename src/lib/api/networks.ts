@@ -58,7 +58,7 @@ function pairs(record: Readonly<Record<string, unknown>> | undefined, value: (v:
     .map(([k, v]) => `${OPTION_NAMES[k] ?? k}=${value(v)}`);
 }
 
-export function toCreateRequest(req: CreateNetworkRequest): NetworkCreateRequest {
+export function networkCreateRequest(req: CreateNetworkRequest): NetworkCreateRequest {
   const subnets = req.subnets ?? [];
   return {
     name: req.name,
@@ -115,7 +115,7 @@ function handle(env: () => Promise<NetworkEnv>, name: string, id: string): Netwo
 export function networksService(env: () => Promise<NetworkEnv>): Networks {
   return {
     async create(req) {
-      const created = await createNetwork(await env(), toCreateRequest(req));
+      const created = await createNetwork(await env(), networkCreateRequest(req));
       return Object.assign(handle(env, created.name, created.id), { created });
     },
     async get(nameOrID) {

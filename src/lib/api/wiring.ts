@@ -4,8 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CniConfig } from '../cni/api.js';
-import { RawExec } from '../cni/exec.js';
+import type { CniConfig } from '../cni/api.js';
 import { CniProvider } from '../container/cni-provider.js';
 import { ContainerModeProvider } from '../container/container-mode-provider.js';
 import { ContainerdImageSource } from '../container/containerd-image-source.js';
@@ -14,9 +13,12 @@ import { StoreImageSource } from '../container/image-store-source.js';
 import { ContainerManager } from '../container/manager.js';
 import { ContainerNetworkUsage } from '../container/network-usage.js';
 import type { NetworkProvider } from '../container/network-provider.js';
+import type { Logger } from '../etc/types.js';
+import type { HookEnv } from '../hook/events.js';
 import type { NetworkEnv } from '../network/types.js';
 import { buildHookCommand, type HookCommand, type SelfCommand } from '../oci/hooks.js';
 import { openDataStore, type DataStoreLayout } from '../store/layout.js';
+import { cniConfigOf, hookEnvOf } from './hook-env.js';
 import type { Settings } from './settings.js';
 
 // How an adapter starts nerdnet again: the OCI hook's command and the CLI's (the runc shim runs
@@ -75,14 +77,15 @@ export interface Wiring {
   containerEnv: () => Promise<ContainerEnv>;
   manager: () => Promise<ContainerManager>;
   hookCommand: () => HookCommand;
+  // What a hook event run in this process needs.
+  hookEnv: (log: Logger) => Promise<HookEnv>;
 }
 
 export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(settings)): Wiring {
   const s = settings;
   let layout: Promise<DataStoreLayout> | undefined;
   const openLayout = () => (layout ??= openDataStore(s.dataRoot, s.address));
-  const cniConfig = (stderr?: (chunk: Buffer) => void) =>
-    new CniConfig({ path: s.pluginDirs, exec: new RawExec(stderr ? { stderr } : {}), ...(s.cniCacheDir ? { cacheDir: s.cniCacheDir } : {}) });
+  const cniConfig = (stderr?: (chunk: Buffer) => void) => cniConfigOf(s, stderr);
   const cni = cniConfig();
   const hookCommand = () => buildHookCommand(entry.hook, entry.globalArgs, hookEnvironment(s));
   const cniProvider = async () =>
@@ -124,6 +127,7 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
     containerEnv,
     manager: () => (manager ??= containerEnv().then((env) => new ContainerManager(env))),
     hookCommand,
+    hookEnv: (log) => hookEnvOf(s, log),
   };
 }
 

@@ -109,7 +109,8 @@ export function isResult020(r: Result): r is Result020 {
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+// An object of JSON values only: what a result serialises to.
+export type JsonResultObject = { [key: string]: JsonValue };
 
 // Go's encoding/json matches keys exactly first, then case-insensitively, so PascalCase from Go producers works (spec 8).
 export function jsonField(obj: Record<string, unknown>, name: string): unknown {

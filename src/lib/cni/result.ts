@@ -20,7 +20,7 @@ import type {
   IPConfig020,
   IPConfig040,
   IPConfig100,
-  JsonObject,
+  JsonResultObject,
   JsonValue,
   Result,
   Result020,
@@ -278,13 +278,13 @@ export function parsePluginOutput(stdout: Uint8Array | string, requestConfigByte
 
 // ---- emission: Go field order and omitempty (spec 1.7) ----
 
-function put(out: JsonObject, key: string, value: JsonValue | undefined): void {
+function put(out: JsonResultObject, key: string, value: JsonValue | undefined): void {
   if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return;
   out[key] = value;
 }
 
-function routeJSON(r: Route): JsonObject {
-  const out: JsonObject = { dst: r.dst };
+function routeJSON(r: Route): JsonResultObject {
+  const out: JsonResultObject = { dst: r.dst };
   put(out, 'gw', r.gw);
   // Go: mtu/advmss/priority are plain ints with omitempty, table/scope are pointers (0 is meaningful).
   if (r.mtu) out.mtu = r.mtu;
@@ -295,8 +295,8 @@ function routeJSON(r: Route): JsonObject {
   return out;
 }
 
-function dnsJSON(d: DNS | undefined): JsonObject {
-  const out: JsonObject = {};
+function dnsJSON(d: DNS | undefined): JsonResultObject {
+  const out: JsonResultObject = {};
   put(out, 'nameservers', d?.nameservers);
   put(out, 'domain', d?.domain);
   put(out, 'search', d?.search);
@@ -304,15 +304,15 @@ function dnsJSON(d: DNS | undefined): JsonObject {
   return out;
 }
 
-function ipConfig020JSON(c: IPConfig020): JsonObject {
-  const out: JsonObject = { ip: c.ip };
+function ipConfig020JSON(c: IPConfig020): JsonResultObject {
+  const out: JsonResultObject = { ip: c.ip };
   put(out, 'gateway', c.gateway);
   put(out, 'routes', c.routes?.map(routeJSON));
   return out;
 }
 
-function interfaceJSON(i: Interface100 | Interface040, extended: boolean): JsonObject {
-  const out: JsonObject = { name: i.name };
+function interfaceJSON(i: Interface100 | Interface040, extended: boolean): JsonResultObject {
+  const out: JsonResultObject = { name: i.name };
   put(out, 'mac', i.mac);
   const x = i as Interface100;
   if (extended && x.mtu) out.mtu = x.mtu;
@@ -324,8 +324,8 @@ function interfaceJSON(i: Interface100 | Interface040, extended: boolean): JsonO
   return out;
 }
 
-function ipJSON(c: IPConfig100 | IPConfig040, withVersion: boolean): JsonObject {
-  const out: JsonObject = {};
+function ipJSON(c: IPConfig100 | IPConfig040, withVersion: boolean): JsonResultObject {
+  const out: JsonResultObject = {};
   if (withVersion) out.version = (c as IPConfig040).version;
   if (c.interface !== undefined) out.interface = c.interface;
   out.address = c.address;
@@ -337,8 +337,8 @@ function ipJSON(c: IPConfig100 | IPConfig040, withVersion: boolean): JsonObject 
  * A JSON-ready object in Go's field order with Go's omitempty rules, so JSON.stringify gives libcni's bytes
  * (modulo Go's \u003c escaping). 0.x results always carry `dns` (Go cannot omit a struct); 1.x drop an empty one.
  */
-export function resultToJSON(result: Result): JsonObject {
-  const out: JsonObject = { cniVersion: result.cniVersion };
+export function resultToJSON(result: Result): JsonResultObject {
+  const out: JsonResultObject = { cniVersion: result.cniVersion };
   if (isResult020(result)) {
     if (result.ip4) out.ip4 = ipConfig020JSON(result.ip4);
     if (result.ip6) out.ip6 = ipConfig020JSON(result.ip6);

@@ -5,9 +5,8 @@ import { formatIP, ipParseError, parseIP } from '../ip/index.js';
 import { canonicalJSON } from '../cni/request.js';
 import { validateIdentifier } from '../store/layout.js';
 import { validateDomainname, validateHostAlias, validateHostname } from './validate.js';
+import type { JsonObject } from '../cni/conf.js';
 import type { ExtraHost } from './add-host.js';
-
-export type JsonObject = Record<string, unknown>;
 
 // The on-disk record, keys as nerdctl writes them (Go struct without JSON tags).
 export interface HostsMeta {

@@ -40,3 +40,5 @@ export { NameStore } from './name-store.js';
 export type { NameStoreOptions } from './name-store.js';
 export { prepareContainerFiles } from './prepare.js';
 export type { PrepareFilesInput, PreparedFiles } from './prepare.js';
+export { DataStoreLayout, openDataStore } from '../store/layout.js';
+export type { JsonObject } from '../cni/conf.js';

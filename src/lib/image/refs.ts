@@ -9,7 +9,24 @@ import type { ImageStorePaths } from './paths.js';
 
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/);
 
-export const imageRecordSchema = z.object({
+// A loaded image under one of its names.
+export interface ImageRecord {
+  // Normalised reference, or null for an unnamed (dangling) image.
+  name: string | null;
+  // Image ID: the config digest, as Docker shows it.
+  id: string;
+  manifestDigest: string | null;
+  diffIDs: string[];
+  // Unpacked bytes of file content across layers.
+  size: number;
+  created: string | null;
+  os: string;
+  architecture: string;
+  format: 'docker-archive' | 'oci-archive';
+  loadedAt: string;
+}
+
+export const imageRecordSchema: z.ZodType<ImageRecord> = z.object({
   // Normalised reference, or null for an unnamed (dangling) image.
   name: z.string().nullable(),
   // Image ID: the config digest, as Docker shows it.
@@ -24,7 +41,6 @@ export const imageRecordSchema = z.object({
   format: z.enum(['docker-archive', 'oci-archive']),
   loadedAt: z.string(),
 });
-export type ImageRecord = z.infer<typeof imageRecordSchema>;
 
 const refsFileSchema = z.object({ version: z.literal(1), images: z.record(z.string(), imageRecordSchema) });
 export type RefMap = Record<string, ImageRecord>;

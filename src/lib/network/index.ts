@@ -5,14 +5,18 @@ export { ensureDhcpDaemon, dhcpSocketAlive, dhcpSocketOf, type DhcpDaemonOptions
 export { driverOf, ipamConfigOf, ipamDriverOf, isInternal, optionsOf, visibleLabels, type IpamConfigEntry } from './describe.js';
 export { detectFirewallVersion, parseFirewallVersion, versionAtLeast } from './firewall.js';
 export { inspectNetwork, inspectNetworks, inspectNetworksNative, type DockerNetwork, type EndpointInfo, type InspectResult, type NativeNetwork } from './inspect.js';
-export { labelsString, listNetworks, parseFilters, type NetworkSummary } from './list.js';
+export { labelsString, listNetworks, parseFilters, type NetworkPredicate, type NetworkSummary } from './list.js';
 export {
   AUX_ADDRESSES_LABEL, DEFAULT_BRIDGE, DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, MAX_NAME_LENGTH, PSEUDO_NETWORKS,
   bridgeNameFor, conflistPath, networkID, validateNamespace, validateNetworkName,
 } from './names.js';
-export { planNetwork, validateRequest, CONFLIST_CNI_VERSION, type NetworkPlan, type PlanInput } from './plan.js';
+export { planNetwork, validateRequest, CONFLIST_CNI_VERSION, type NetworkPlan, type PlanInput, type ValidatedRequest } from './plan.js';
 export { pruneNetworks, removeNetworks, type RemoveResult } from './remove.js';
 export { matchNetworks, networkByNameOrID, readAllConfigs, readVisibleNetworks, type NetworkRecord, type PseudoNetwork, type RawConfig } from './store.js';
 export { routesToAvoid, subnetsOfConfig, usedByConfigs, usedByHost } from './subnets.js';
 export { DEFAULT_DHCP_SOCKET, type NetworkCreateRequest, type NetworkEnv } from './types.js';
 export { CniCacheUsage, type NetworkAttachmentInfo, type NetworkUsage } from './usage.js';
+export type { UsedSubnet } from './ipam-host-local.js';
+export type { HostAddress, HostNetwork, HostRoute } from '../host/host-network.js';
+export type { JsonObject, NetworkConfigList } from '../cni/conf.js';
+export type { Driver } from './plugins.js';

@@ -17,12 +17,12 @@ export interface NetworkSummary {
   pseudo: boolean;
 }
 
-type Predicate = (r: NetworkRecord) => boolean;
+export type NetworkPredicate = (r: NetworkRecord) => boolean;
 
 // `name=<regexp>`, `label=<k>[=<v>]`, `id=<prefix>`, `driver=<d>`; AND-ed. nerdctl ignores unknown
 // keys silently (so a typo matches everything): they are an error here.
-export function parseFilters(filters: readonly string[]): Predicate[] {
-  return filters.map((f): Predicate => {
+export function parseFilters(filters: readonly string[]): NetworkPredicate[] {
+  return filters.map((f): NetworkPredicate => {
     const eq = f.indexOf('=');
     const key = eq < 0 ? f : f.slice(0, eq);
     const value = eq < 0 ? '' : f.slice(eq + 1);

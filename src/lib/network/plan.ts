@@ -7,7 +7,7 @@ import { goMarshal, goMarshalIndent, sortKeysDeep } from './gojson.js';
 import { checkIpamDriver, generateIpam } from './ipam.js';
 import { AUX_ADDRESSES_LABEL, bridgeNameFor, conflistPath, networkID, validateCreatableName, validateNamespace } from './names.js';
 import { parseKeyValues, parseLabels } from './options.js';
-import { checkDriver, generatePlugins } from './plugins.js';
+import { checkDriver, generatePlugins, type Driver } from './plugins.js';
 import { routesToAvoid, usedByConfigs, usedByHost } from './subnets.js';
 import type { NetworkRecord, RawConfig } from './store.js';
 import { DEFAULT_DHCP_SOCKET, type NetworkCreateRequest } from './types.js';
@@ -47,7 +47,7 @@ export interface NetworkPlan {
 
 export interface ValidatedRequest {
   name: string;
-  driver: ReturnType<typeof checkDriver>;
+  driver: Driver;
   ipamDriver: string;
   options: Map<string, string>;
   ipamOptions: Map<string, string>;

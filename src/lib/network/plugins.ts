@@ -6,8 +6,8 @@ import { DEFAULT_NETWORK_NAME, bridgeNameFor } from './names.js';
 import { parseGoBool, parseMTU } from './options.js';
 import { versionAtLeast } from './firewall.js';
 
-export const DRIVERS = ['bridge', 'macvlan', 'ipvlan'] as const;
-export type Driver = (typeof DRIVERS)[number];
+export type Driver = 'bridge' | 'macvlan' | 'ipvlan';
+export const DRIVERS: readonly Driver[] = ['bridge', 'macvlan', 'ipvlan'];
 
 export interface PluginsRequest {
   driver: Driver;

@@ -1,7 +1,7 @@
 // Shared shapes of the ports module: a parsed `-p` request, the CNI portMappings entry, port users.
 
-export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+export const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
 
 /** An inclusive port range; a single port has start === end. */
 export interface PortRange {
