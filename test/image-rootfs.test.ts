@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageStore, loadImageArchive, mountsUnder, prepareContainerRootfs, prepareDirRootfs, prepareRootfs, removeImages, removeRootfs, type ImageRecord } from '../src/lib/image/index.js';
+import { ImageStore, loadImageArchive, mountsUnder, prepareDirRootfs, prepareRootfs, removeImages, removeRootfs, type ImageRecord } from '../src/lib/image/index.js';
 import { unmount } from '../src/lib/image/mounts.js';
 import { busyboxImageArchive, busyboxSkipReason, ociArchive, writeTar } from './helpers/busybox-image.js';
 import { tempDir } from './helpers/host.js';
@@ -145,17 +145,6 @@ describe('container rootfs', { skip: skipReason() }, () => {
     assert.equal(readFileSync(join(r.path, 'u'), 'utf8'), 'u');
     await r.remove();
     assert.equal(existsSync(layer), false);
-  });
-
-  it('prepareContainerRootfs: a reference in, the config and a mounted rootfs out', async () => {
-    const c = dir('one-call');
-    const { image, config, rootfs } = await prepareContainerRootfs({ dataRoot: join(work, 'root'), namespace: 'default', image: 'busybox', containerDir: c });
-    assert.equal(image?.id, busybox.id);
-    assert.deepEqual(config?.cmd, ['sh']);
-    assert.equal(chroot(rootfs.path, '/bin/echo', 'ok'), 'ok\n');
-    await rootfs.remove();
-    const plain = await prepareContainerRootfs({ rootfsDir: work });
-    assert.deepEqual([plain.image, plain.config, plain.rootfs.kind], [null, null, 'dir']);
   });
 
   it('an image without layers mounts over an empty lower dir', async () => {

@@ -44,10 +44,6 @@ export async function getContainerObject(client: ContainerdClient, id: string): 
   }
 }
 
-export async function listContainerObjects(client: ContainerdClient, filters: string[] = []): Promise<ContainerObject[]> {
-  return (await client.unary<{ containers?: ContainerObject[] }>('containers', 'List', { filters })).containers ?? [];
-}
-
 // Replace the spec only (start rewrites the netns path of container: mode).
 export async function updateContainerSpec(client: ContainerdClient, id: string, spec: Spec): Promise<void> {
   await client.unary('containers', 'Update', { container: { id, spec: jsonAny(SPEC_TYPE_URL, spec) }, updateMask: { paths: ['spec'] } });

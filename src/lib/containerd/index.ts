@@ -6,7 +6,7 @@ export { loadContainerdProtos, DEFAULT_GOCODE_ROOT, type ServiceName } from './p
 export { LABELS, toTimestamp, fromTimestamp, type Descriptor, type Mount, type Timestamp } from './types.js';
 export { contentInfo, readContent, setContentLabels, writeContent, type BlobToWrite, type ContentInfo } from './content.js';
 export { deleteImage, getImage, listImages, putImage, type ImageRecord as ContainerdImage } from './images.js';
-export { DEFAULT_SNAPSHOTTER, commitSnapshot, listSnapshots, prepareSnapshot, removeSnapshot, snapshotMounts, snapshotUsage, statSnapshot, viewSnapshot, type SnapshotInfo, type SnapshotOptions } from './snapshots.js';
+export { DEFAULT_SNAPSHOTTER, commitSnapshot, listSnapshots, prepareSnapshot, removeSnapshot, snapshotMounts, snapshotUsage, statSnapshot, type SnapshotInfo, type SnapshotOptions } from './snapshots.js';
 export { createLease, deleteLease, listLeases, withLease } from './leases.js';
 export { applyLayer } from './diff.js';
 export { listNamespaces, type Namespace } from './namespaces.js';

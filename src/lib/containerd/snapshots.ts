@@ -30,12 +30,6 @@ export async function prepareSnapshot(client: ContainerdClient, key: string, par
   return res.mounts;
 }
 
-// A read-only view of `parent`.
-export async function viewSnapshot(client: ContainerdClient, key: string, parent: string, opts: SnapshotOptions = {}): Promise<Mount[]> {
-  const res = await client.unary<{ mounts: Mount[] }>('snapshots', 'View', { snapshotter: sn(opts), key, parent, labels: opts.labels ?? {} }, { lease: opts.lease });
-  return res.mounts;
-}
-
 export async function snapshotMounts(client: ContainerdClient, key: string, opts: { snapshotter?: string } = {}): Promise<Mount[]> {
   return (await client.unary<{ mounts: Mount[] }>('snapshots', 'Mounts', { snapshotter: sn(opts), key })).mounts;
 }

@@ -3,7 +3,6 @@ export { ImageStore, type ImageStoreOptions } from './store.js';
 export { loadImageArchive, type ArchiveInput, type LoadedImage } from './load.js';
 export { removeImages, type ImageInUseQuery, type RemoveOptions, type RemoveResult } from './remove.js';
 export { collectGarbage, type GcResult } from './gc.js';
-export { prepareContainerRootfs, type ContainerRootfs, type ContainerRootfsRequest } from './container.js';
 export { prepareRootfs, prepareDirRootfs, removeRootfs, unmountRootfs, type PreparedRootfs } from './rootfs.js';
 export { parseImageConfig, type ImageConfig } from './config.js';
 export type { ImageRecord } from './refs.js';

@@ -1,7 +1,7 @@
 // What is already taken, for subnet checks and automatic allocation (spec 2.3 step 1, fixed per
 // spec 9.1/9.2): the subnets of every conflist in every namespace, every host address's network,
 // and (for automatic choices) every host route.
-import { cidrOf, formatCIDR, tryParseCIDR, tryParseIP, type Cidr } from '../ip/index.js';
+import { cidrOf, tryParseCIDR, tryParseIP, type Cidr } from '../ip/index.js';
 import type { JsonObject } from '../cni/conf.js';
 import { isPlainObject } from '../cni/result-types.js';
 import type { HostAddress, HostRoute } from '../host/host-network.js';
@@ -63,8 +63,4 @@ export function routesToAvoid(routes: readonly HostRoute[], ownLink?: string): C
     if (c && c.family === 4 && c.prefix >= 8) out.push(c);
   }
   return out;
-}
-
-export function describeSubnets(subnets: readonly Cidr[]): string[] {
-  return subnets.map(formatCIDR);
 }
