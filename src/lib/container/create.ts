@@ -4,6 +4,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import { NameStore } from '../etc/name-store.js';
+import { faultPoint } from '../fault.js';
 import { buildSpec, mergeEnv } from '../oci/spec.js';
 import type { Mount, User } from '../oci/types.js';
 import { writeBundle } from '../runtime/bundle.js';
@@ -108,10 +109,13 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
     await mkdir(env.layout.containersRoot(env.ns), { recursive: true, mode: 0o700 });
     await mkdir(paths.stateDir, { mode: 0o700 });
     undo.push(['state dir', () => rm(paths.stateDir, { recursive: true, force: true })]);
+    faultPoint('create-state-dir');
     await names.acquire(env.ns, name, id);
     undo.push(['name', () => names.release(env.ns, name, id)]);
+    faultPoint('create-name');
     const prep = await provider.prepare(req, ctx);
     undo.push(['network', () => provider.release(rec, ctx)]);
+    faultPoint('create-network');
     let rootPath = rootfsDir ?? '';
     if (image && env.images) {
       const images = env.images;
@@ -119,6 +123,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
       undo.push(['rootfs', () => images.removeRootfs(paths.stateDir)]);
       rec.rootfs = { kind: 'image', ref: req.image ?? '', imageId: image.id, mountPoint: rootPath };
     }
+    faultPoint('create-rootfs');
     rec.annotations = {
       ...prep.annotations,
       'nerdctl/namespace': env.ns,
@@ -146,11 +151,14 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
       ...(prep.sysctl ? { sysctl: prep.sysctl } : {}),
     });
     await writeBundle(paths.bundle, spec);
+    faultPoint('create-bundle');
     const rc = runtimeContainer(rec, paths);
     const snapshotter = image ? env.images?.snapshotter : undefined;
     await runtime.create(rc, spec, { labels: { ...req.labels, ...rec.annotations }, image: rec.image, ...(snapshotter ? { snapshotter } : {}) });
     undo.push(['runtime container', () => runtime.delete(rc)]);
+    faultPoint('create-runtime');
     await records.write(rec);
+    faultPoint('create-record');
     return rec;
   } catch (err) {
     for (const [what, fn] of undo.reverse()) {

@@ -4,6 +4,7 @@
 import { rm } from 'node:fs/promises';
 import { NerdnetError } from '../errors.js';
 import { NameStore } from '../etc/name-store.js';
+import { faultPoint } from '../fault.js';
 import type { ContainerEnv } from './env.js';
 import { checkSameBackend, providerContext, recordsOf, runtimeContainer, runtimeFor } from './env.js';
 import { lockedRecord } from './locked.js';
@@ -27,13 +28,18 @@ export async function removeContainer(env: ContainerEnv, ref: ContainerRecord, o
       // Until its poststop hook is done: removing the state under it would leave rules behind.
       const last = await waitExited(env, rec, 10_000, runtime);
       if (last.running) throw stillRunningError(rec, runtime, rc, last);
+      faultPoint('rm-kill');
     }
     // Fires the poststop hook if the runtime has not done so yet.
     await runtime.delete(rc);
+    faultPoint('rm-runtime');
     if (rec.rootfs.kind === 'image' && env.images) await env.images.removeRootfs(paths.stateDir);
+    faultPoint('rm-rootfs');
     const provider = providerByName(env.providers, rec.provider);
     await provider.release(rec, providerContext(env, rec, paths.stateDir));
+    faultPoint('rm-network');
     await new NameStore({ layout: env.layout }).release(env.ns, rec.name, rec.id);
+    faultPoint('rm-name');
     await rm(paths.stateDir, { recursive: true, force: true });
   });
 }
