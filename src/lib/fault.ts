@@ -21,6 +21,7 @@ export const FAULT_POINTS = [
   // hook postStop: after CNI DEL, before the hosts entry and the port reserver are released.
   'hook-poststop-after-del',
   // create (run): right after each step of its undo list; nothing is undone.
+  'create-journal',
   'create-state-dir',
   'create-name',
   'create-network',
@@ -34,6 +35,7 @@ export const FAULT_POINTS = [
   'rm-rootfs',
   'rm-network',
   'rm-name',
+  'rm-state-dir',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

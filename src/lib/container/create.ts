@@ -1,5 +1,7 @@
 // `create`: validate and plan everything first, then apply step by step with an undo list, so a
 // failure leaves nothing behind: no state dir, no name, no hosts entry, no rootfs mount (design §4).
+// The first step writes the create journal, so a create killed at any later step is known as
+// half-made (and whether its process is gone) to rm and gc.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { NerdnetError } from '../errors.js';
@@ -9,6 +11,7 @@ import { buildSpec, mergeEnv } from '../oci/spec.js';
 import type { Mount, User } from '../oci/types.js';
 import { writeBundle } from '../runtime/bundle.js';
 import { validateIdentifier } from '../store/layout.js';
+import { CreateJournals } from './create-journal.js';
 import type { ContainerEnv } from './env.js';
 import { newRuntime, providerContext, recordsOf, runtimeContainer } from './env.js';
 import { checkRootfsDir } from './image-source.js';
@@ -105,7 +108,11 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
 
   // Apply, undoing in reverse order on any failure.
   const undo: Array<[string, () => Promise<unknown>]> = [];
+  const journals = new CreateJournals(env.layout, env.ns);
   try {
+    await journals.begin(rec);
+    undo.push(['create journal', () => journals.end(id)]);
+    faultPoint('create-journal');
     await mkdir(env.layout.containersRoot(env.ns), { recursive: true, mode: 0o700 });
     await mkdir(paths.stateDir, { mode: 0o700 });
     undo.push(['state dir', () => rm(paths.stateDir, { recursive: true, force: true })]);
@@ -159,6 +166,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
     faultPoint('create-runtime');
     await records.write(rec);
     faultPoint('create-record');
+    await journals.end(id);
     return rec;
   } catch (err) {
     for (const [what, fn] of undo.reverse()) {
