@@ -3,6 +3,8 @@
 // again (no "duplicate allocation"), reaches a running peer by name and is reached by it, and after
 // `rm` + `system prune` the host is exactly as before: leases, veths, per-container chains and rules,
 // the CNI cache, the store and the run dir (snapshot before vs after, plus the leak audit).
+// The `run`/`create` and `rm` CLI processes are killed at every step too: `system prune -f` then
+// leaves nothing, and a `run --name` of the same name works.
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +12,7 @@ import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { CrashRig, type RigNetwork } from './helpers/crash.js';
 import { rootSkipReason } from './helpers/host.js';
+import { FAULT_POINTS } from '../src/lib/fault.js';
 
 const skip = containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);
 
@@ -72,6 +75,57 @@ describe('crash recovery: a crash at any step, then start, then rm + system prun
     figures.push(`${label}: ${found} item(s) of garbage after the crash${swept}; restart ok; ${released} released by the final prune`);
     t.diagnostic(figures.at(-1) ?? '');
   };
+
+  // The CLI killed at `point`, then `system prune -f` must leave the host as before, and the same
+  // name must be free again. networked: on the rig's network with a published port (else --network
+  // none); prepare: a running container to remove, for the rm points.
+  const cliKilled = async (t: TestContext, point: string, networked: boolean): Promise<void> => {
+    const label = `${point}${networked ? '-net' : ''}`;
+    const name = `${label}-${rig.tag}`;
+    const args = () => ['--name', name, ...(networked ? ['--network', net.name, '-p', `127.0.0.1:${port++}:80`] : ['--network', 'none']), 'busybox', 'sleep', '7200'];
+    const before = rig.snapshot([peerId]);
+    const fault = { NERDNET_FAULT: point };
+    let r;
+    if (point.startsWith('create-')) r = rig.runD(args(), fault);
+    else {
+      const victim = rig.runD(args());
+      assert.equal(victim.status, 0, victim.stderr);
+      r = rig.nn(['rm', '-f', name], fault);
+    }
+    assert.equal(r.status, null, `nerdnet was killed at ${point}: ${r.stderr}`);
+    rig.idOf(name);
+    const left = rig.snapshot([peerId]).filter((l) => !before.includes(l)).length;
+    const found = garbageCount();
+    const pruned = rig.ok(['system', 'prune', '-f']);
+    const removed = (/^Deleted Containers:\n((?:[0-9a-f]{64}\n)*)/m.exec(pruned)?.[1] ?? '').split('\n').filter(Boolean).length;
+    const released = Number(/^Total: (\d+) item\(s\) released/m.exec(pruned)?.[1]);
+    assert.deepEqual(rig.snapshot([peerId]), before, `host state after system prune -f:\n${pruned}`);
+    const again = rig.runD(args());
+    assert.equal(again.status, 0, `run --name ${name} after the prune: ${again.stderr}`);
+    if (networked) rig.ok(['exec', peer, 'ping', '-c1', '-W2', name]);
+    rig.ok(['rm', '-f', name]);
+    assert.deepEqual(rig.snapshot([peerId]), before);
+    assert.deepEqual(rig.leaks(rig.ids.filter((i) => i !== peerId)), []);
+    assert.equal(garbageCount(), 0, 'nothing left for a second prune');
+    figures.push(`${label}: ${left} new entr(ies) on the host; network gc found ${found}; prune removed ${removed} container(s) and released ${released} item(s); run --name ok`);
+    t.diagnostic(figures.at(-1) ?? '');
+  };
+
+  const createPoints = FAULT_POINTS.filter((p) => p.startsWith('create-'));
+  const rmPoints = FAULT_POINTS.filter((p) => p.startsWith('rm-'));
+  // Every step without networking; the steps where the CNI provider works (prepare, then the
+  // finished create and rm's kill and network release) on the network too.
+  const matrix: Array<[string, boolean]> = [
+    ...createPoints.map((p): [string, boolean] => [p, false]),
+    ['create-network', true],
+    ['create-record', true],
+    ...rmPoints.filter((p) => p !== 'rm-kill' && p !== 'rm-network').map((p): [string, boolean] => [p, false]),
+    ['rm-kill', true],
+    ['rm-network', true],
+  ];
+  for (const [point, networked] of matrix) {
+    it(`CLI killed at ${point}${networked ? ' (networked)' : ''}, then system prune -f and run --name`, (t) => cliKilled(t, point, networked));
+  }
 
   it('hook killed after CNI ADD, before the hosts store (hook-after-add)', (t) => {
     const before = rig.snapshot([peerId]);

@@ -20,6 +20,22 @@ export const FAULT_POINTS = [
   'hook-poststop-before-del',
   // hook postStop: after CNI DEL, before the hosts entry and the port reserver are released.
   'hook-poststop-after-del',
+  // create (run): right after each step of its undo list; nothing is undone.
+  'create-journal',
+  'create-state-dir',
+  'create-name',
+  'create-network',
+  'create-rootfs',
+  'create-bundle',
+  'create-runtime',
+  'create-record',
+  // rm: right after each step, before the next.
+  'rm-kill',
+  'rm-runtime',
+  'rm-rootfs',
+  'rm-network',
+  'rm-name',
+  'rm-state-dir',
 ] as const;
 
 export type FaultPoint = (typeof FAULT_POINTS)[number];

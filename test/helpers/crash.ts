@@ -129,6 +129,9 @@ export class CrashRig {
     for (const id of ids) out.push(...rulesMentioning(`default-${id}`).map((r) => `rule ${r}`));
     out.push(...filesUnder(join(this.cacheDir, 'results')).map((f) => `cache ${f}`));
     for (const sub of ['containers/default', 'etchosts/default', 'names/default']) out.push(...this.env.entries(sub).map((e) => `store ${sub}/${e}`));
+    // nerdnet's create journals and interrupted removals, temp files included.
+    for (const sub of ['nerdnet/creating', 'nerdnet/removing']) out.push(...filesUnder(join(this.env.store(), sub)).filter((f) => !f.endsWith('/')).map((f) => `store ${sub}/${f}`));
+    out.push(...this.env.mountsUnder().map((m) => `mount ${m}`));
     out.push(...filesUnder(this.runDir).map((f) => `run ${f}`));
     return out.sort();
   }

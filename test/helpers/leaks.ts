@@ -1,5 +1,6 @@
 // The leak audit every end-to-end test runs: after a container is gone, nothing of it may be left
-// on the host (leases, veths, iptables rules and chains, result cache, hosts store, names, state).
+// on the host (leases, veths, iptables rules and chains, result cache, hosts store, names, state,
+// create journals and state dirs an rm renamed away).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rulesMentioning, sh } from './host.js';
@@ -45,7 +46,7 @@ export function leaksOf(scope: LeakScope, bridges: string[] = []): string[] {
   const results = join(scope.cacheDir, 'results');
   if (existsSync(results)) out.push(...readdirSync(results).filter((f) => scope.cniIDs.some((id) => f.includes(id))).map((f) => `cache ${f}`));
   for (const id of scope.ids) {
-    for (const sub of [`etchosts/${ns}/${id}`, `containers/${ns}/${id}`]) if (existsSync(join(scope.store, sub))) out.push(`state ${sub}`);
+    for (const sub of [`etchosts/${ns}/${id}`, `containers/${ns}/${id}`, `nerdnet/creating/${ns}/${id}.json`, `nerdnet/removing/${ns}/${id}`]) if (existsSync(join(scope.store, sub))) out.push(`state ${sub}`);
   }
   const names = join(scope.store, 'names', ns);
   if (existsSync(names)) {

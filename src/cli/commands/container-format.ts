@@ -27,11 +27,13 @@ export function ago(iso: string, now: number): string {
   return Number.isNaN(t) ? '' : `${humanDuration(Math.max(0, now - t))} ago`;
 }
 
-// nerdctl's STATUS: "Up" while running, "Exited (N) X ago", "Created".
+// nerdctl's STATUS: "Up" while running, "Exited (N) X ago", "Created"; "Unknown" as nerdctl shows a
+// container whose task cannot be read.
 export function statusText(v: ContainerView, now: number): string {
   const s = v.state;
   if (s.status === 'running') return 'Up';
   if (s.status === 'created') return 'Created';
+  if (s.status === 'unknown') return 'Unknown';
   const when = s.finishedAt ? ` ${ago(s.finishedAt, now)}` : '';
   return `Exited (${s.exitCode})${when}`;
 }

@@ -1,13 +1,17 @@
 // `create`: validate and plan everything first, then apply step by step with an undo list, so a
 // failure leaves nothing behind: no state dir, no name, no hosts entry, no rootfs mount (design §4).
+// The first step writes the create journal, so a create killed at any later step is known as
+// half-made (and whether its process is gone) to rm and gc.
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import { NameStore } from '../etc/name-store.js';
+import { faultPoint } from '../fault.js';
 import { buildSpec, mergeEnv } from '../oci/spec.js';
 import type { Mount, User } from '../oci/types.js';
 import { writeBundle } from '../runtime/bundle.js';
 import { validateIdentifier } from '../store/layout.js';
+import { CreateJournals } from './create-journal.js';
 import type { ContainerEnv } from './env.js';
 import { newRuntime, providerContext, recordsOf, runtimeContainer } from './env.js';
 import { checkRootfsDir } from './image-source.js';
@@ -104,14 +108,21 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
 
   // Apply, undoing in reverse order on any failure.
   const undo: Array<[string, () => Promise<unknown>]> = [];
+  const journals = new CreateJournals(env.layout, env.ns);
   try {
+    await journals.begin(rec);
+    undo.push(['create journal', () => journals.end(id)]);
+    faultPoint('create-journal');
     await mkdir(env.layout.containersRoot(env.ns), { recursive: true, mode: 0o700 });
     await mkdir(paths.stateDir, { mode: 0o700 });
     undo.push(['state dir', () => rm(paths.stateDir, { recursive: true, force: true })]);
+    faultPoint('create-state-dir');
     await names.acquire(env.ns, name, id);
     undo.push(['name', () => names.release(env.ns, name, id)]);
+    faultPoint('create-name');
     const prep = await provider.prepare(req, ctx);
     undo.push(['network', () => provider.release(rec, ctx)]);
+    faultPoint('create-network');
     let rootPath = rootfsDir ?? '';
     if (image && env.images) {
       const images = env.images;
@@ -119,6 +130,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
       undo.push(['rootfs', () => images.removeRootfs(paths.stateDir)]);
       rec.rootfs = { kind: 'image', ref: req.image ?? '', imageId: image.id, mountPoint: rootPath };
     }
+    faultPoint('create-rootfs');
     rec.annotations = {
       ...prep.annotations,
       'nerdctl/namespace': env.ns,
@@ -146,11 +158,15 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
       ...(prep.sysctl ? { sysctl: prep.sysctl } : {}),
     });
     await writeBundle(paths.bundle, spec);
+    faultPoint('create-bundle');
     const rc = runtimeContainer(rec, paths);
     const snapshotter = image ? env.images?.snapshotter : undefined;
     await runtime.create(rc, spec, { labels: { ...req.labels, ...rec.annotations }, image: rec.image, ...(snapshotter ? { snapshotter } : {}) });
     undo.push(['runtime container', () => runtime.delete(rc)]);
+    faultPoint('create-runtime');
     await records.write(rec);
+    faultPoint('create-record');
+    await journals.end(id);
     return rec;
   } catch (err) {
     for (const [what, fn] of undo.reverse()) {

@@ -1,5 +1,5 @@
 // Containers: records, create/start/stop/kill/rm/exec/logs/inspect/ps over runc, and the network seam.
-export type { BindMount, ContainerCreateRequest, ContainerRecord, ContainerStatus, NetworkRequest, ObservedState, RootfsRecord } from './types.js';
+export type { BindMount, ContainerCreateRequest, ContainerRecord, ContainerStatus, NetworkRequest, ObservedState, RootfsRecord, StandIn } from './types.js';
 export type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
 export { providerByName, selectProvider } from './network-provider.js';
 export { HostNoneProvider } from './host-none-provider.js';

@@ -26,7 +26,7 @@ export interface ContainerView {
 async function observeAll(recs: readonly ContainerRecord[], files: (id: string) => RuntimeFiles): Promise<Map<string, RuntimeObservation>> {
   const groups = new Map<string, { runtime: Promise<ContainerRuntime>; recs: ContainerRecord[] }>();
   for (const rec of recs) {
-    if (rec.state.phase === 'created') continue;
+    if (rec.state.phase === 'created' || rec.standIn) continue;
     const key = JSON.stringify(rec.runtime);
     let g = groups.get(key);
     if (!g) {
@@ -48,6 +48,7 @@ async function observeAll(recs: readonly ContainerRecord[], files: (id: string) 
 export async function listContainers(env: ContainerEnv, opts: { all?: boolean } = {}): Promise<ContainerView[]> {
   const records = recordsOf(env);
   const recs = await records.list();
+  for (const r of recs) if (r.standIn?.kind === 'corrupt') env.logger('warn', `container ${r.id.slice(0, 12)}${r.name ? ` (${r.name})` : ''} is shown as Unknown: ${r.standIn.reason}`);
   const observed = await observeAll(recs, (id) => records.paths(id));
   const views = await Promise.all(
     recs.map(async (rec): Promise<ContainerView> => {

@@ -5,12 +5,13 @@ import { NerdnetError } from '../errors.js';
 import type { ContainerRecords } from './records.js';
 import type { ContainerRecord } from './types.js';
 
-export async function lockedRecord<T>(records: ContainerRecords, id: string, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+// standIns: also hand over a stand-in (an unreadable record, a half-made create), for rm.
+export async function lockedRecord<T>(records: ContainerRecords, id: string, fn: (rec: ContainerRecord) => Promise<T>, opts: { standIns?: boolean } = {}): Promise<T> {
   const paths = records.paths(id);
   let gone = false;
   try {
     return await records.withLock(id, async () => {
-      const rec = await records.read(id);
+      const rec = opts.standIns ? await records.entry(id) : await records.read(id);
       if (!rec) {
         gone = true;
         throw new NerdnetError('ERR_NOT_FOUND', `no such container: ${id} (it was removed meanwhile)`);

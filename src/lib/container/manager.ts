@@ -28,12 +28,20 @@ export class ContainerManager {
     return recordsOf(this.env).resolve(ref);
   }
 
+  // A container every command but rm can work on: not a stand-in for one nerdnet cannot read.
+  private async usable(ref: string): Promise<ContainerRecord> {
+    const rec = await this.resolve(ref);
+    if (!rec.standIn) return rec;
+    const shown = rec.name || rec.id.slice(0, 12);
+    throw new NerdnetError('ERR_INVALID_CONFIG', `container ${shown} cannot be used: ${rec.standIn.reason}; remove it with \`nerdnet rm -f ${shown}\``);
+  }
+
   create(req: ContainerCreateRequest): Promise<ContainerRecord> {
     return createContainer(this.env, req);
   }
 
   async start(ref: string, opts: StartOptions = {}): Promise<StartResult> {
-    return startContainer(this.env, await this.resolve(ref), opts);
+    return startContainer(this.env, await this.usable(ref), opts);
   }
 
   // create + start; attached with --rm, the container is removed here once it has exited.
@@ -57,11 +65,11 @@ export class ContainerManager {
   }
 
   async stop(ref: string, opts: { timeoutS?: number; signal?: string } = {}): Promise<StopResult> {
-    return stopContainer(this.env, await this.resolve(ref), opts);
+    return stopContainer(this.env, await this.usable(ref), opts);
   }
 
   async kill(ref: string, signal?: string): Promise<ContainerRecord> {
-    const rec = await this.resolve(ref);
+    const rec = await this.usable(ref);
     await killContainer(this.env, rec, signal);
     return rec;
   }
@@ -73,15 +81,15 @@ export class ContainerManager {
   }
 
   async exec(ref: string, req: ExecRequest): Promise<number> {
-    return execInContainer(this.env, await this.resolve(ref), req);
+    return execInContainer(this.env, await this.usable(ref), req);
   }
 
   async *logs(ref: string, opts: LogsOptions = {}): AsyncGenerator<Buffer> {
-    yield* readLogs(this.env, await this.resolve(ref), opts);
+    yield* readLogs(this.env, await this.usable(ref), opts);
   }
 
   async inspect(ref: string): Promise<Record<string, unknown>> {
-    return inspectContainer(this.env, await this.resolve(ref));
+    return inspectContainer(this.env, await this.usable(ref));
   }
 
   list(opts: { all?: boolean } = {}): Promise<ContainerView[]> {
@@ -89,6 +97,6 @@ export class ContainerManager {
   }
 
   async view(ref: string): Promise<ContainerView> {
-    return viewContainer(this.env, await this.resolve(ref));
+    return viewContainer(this.env, await this.usable(ref));
   }
 }

@@ -1,15 +1,17 @@
 // Container records in nerdctl's state dirs `<dataStore>/containers/<ns>/<id>/` (spec 1.3): nerdnet's
 // own metadata is nerdnet.json beside nerdctl's files; name/ID/prefix lookup as Docker does it.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic.js';
+import { readTextIfExists } from '../store/read-optional.js';
 import { withLock } from '../store/flock.js';
 import { NameStore } from '../etc/name-store.js';
 import { isIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
 import type { RuntimeFiles } from '../runtime/types.js';
-import type { ContainerRecord } from './types.js';
+import { creatorAlive, CreateJournals } from './create-journal.js';
+import type { ContainerRecord, StandIn } from './types.js';
 
 const RECORD = 'nerdnet.json';
 
@@ -46,18 +48,12 @@ export class ContainerRecords {
   }
 
   async read(id: string): Promise<ContainerRecord | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.paths(id).record, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw err;
-    }
+    const text = await readTextIfExists(this.paths(id).record);
+    if (text === undefined) return undefined;
     try {
       return JSON.parse(text) as ContainerRecord;
     } catch (err) {
-      throw new NerdnetError('ERR_INVALID_CONFIG', `${this.paths(id).record} is not valid JSON (${(err as Error).message}); remove the container's directory by hand`);
+      throw new NerdnetError('ERR_INVALID_CONFIG', `${this.paths(id).record} is not valid JSON (${(err as Error).message}); remove the container with \`nerdnet rm -f ${id}\``);
     }
   }
 
@@ -65,17 +61,77 @@ export class ContainerRecords {
     await writeFileAtomic(this.paths(rec.id).record, `${JSON.stringify(rec, null, 2)}\n`, { mode: 0o600 });
   }
 
-  // Every nerdnet container of the namespace (state dirs without nerdnet.json are nerdctl's), by creation.
+  // The record, or a stand-in where nerdnet.json is unreadable or a create journal has none yet;
+  // undefined for a state dir that is not nerdnet's (nerdctl's) and an ID nothing knows.
+  async entry(id: string, nameOf?: (id: string) => Promise<string>): Promise<ContainerRecord | undefined> {
+    try {
+      const rec = await this.read(id);
+      if (rec) return rec;
+    } catch (err) {
+      return this.corrupt(id, (err as Error).message, nameOf);
+    }
+    let journal;
+    try {
+      journal = await new CreateJournals(this.layout, this.ns).read(id);
+    } catch (err) {
+      return this.corrupt(id, (err as Error).message, nameOf);
+    }
+    if (!journal) return undefined;
+    const pid = journal.creator.pid;
+    const standIn: StandIn = (await creatorAlive(journal))
+      ? { kind: 'half-made', reason: `being created by process ${pid}`, creating: true }
+      : { kind: 'half-made', reason: `its create was interrupted (process ${pid} is gone)` };
+    return { ...journal.record, standIn };
+  }
+
+  // A stand-in for an unreadable record: what the name store and the file's mtime still tell.
+  private async corrupt(id: string, reason: string, nameOf = (i: string) => this.nameOf(i)): Promise<ContainerRecord> {
+    const mtime = await stat(this.paths(id).record).then((s) => s.mtime.toISOString(), () => new Date(0).toISOString());
+    return {
+      version: 1,
+      id,
+      name: await nameOf(id).catch(() => ''),
+      namespace: this.ns,
+      created: mtime,
+      image: '',
+      rootfs: { kind: 'dir', path: '' },
+      path: '',
+      args: [],
+      config: { env: [], workdir: '/', tty: false, interactive: false, user: '', hostname: '', domainname: '', labels: {}, cmd: [], entrypoint: [] },
+      hostConfig: { autoRemove: false, readOnly: false, networkMode: '', mounts: [] },
+      network: { networks: [], dns: [], dnsSearch: [], dnsOpt: [], addHost: [], publish: [] },
+      provider: '',
+      annotations: {},
+      runtime: { binary: '' },
+      state: { phase: 'created' },
+      standIn: { kind: 'corrupt', reason },
+    };
+  }
+
+  // The name the name store gives `id` ('' when none).
+  private async nameOf(id: string): Promise<string> {
+    for (const [name, holder] of await new NameStore({ layout: this.layout }).list(this.ns)) if (holder === id) return name;
+    return '';
+  }
+
+  // Every nerdnet container of the namespace (state dirs without nerdnet.json are nerdctl's), by
+  // creation; unreadable records and interrupted creates as stand-ins, creates in progress left out.
   async list(): Promise<ContainerRecord[]> {
     let ids: string[];
     try {
       ids = (await readdir(this.layout.containersRoot(this.ns))).filter(isIdentifier);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      ids = [];
     }
-    const recs = await Promise.all(ids.map((id) => this.read(id).catch(() => undefined)));
-    return recs.filter((r): r is ContainerRecord => r !== undefined).sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    const journaled = (await new CreateJournals(this.layout, this.ns).scan()).ids;
+    let names: Promise<Map<string, string>> | undefined;
+    const nameOf = async (id: string): Promise<string> => {
+      names ??= new NameStore({ layout: this.layout }).list(this.ns);
+      return [...(await names).entries()].find(([, holder]) => holder === id)?.[0] ?? '';
+    };
+    const recs = await Promise.all([...new Set([...ids, ...journaled])].map((id) => this.entry(id, nameOf)));
+    return recs.filter((r): r is ContainerRecord => r !== undefined && !r.standIn?.creating).sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
   }
 
   // Docker's lookup order: full ID, exact name, then a unique ID prefix.
@@ -99,11 +155,11 @@ export class ContainerRecords {
   // sends resolve to the full scan, which also covers records without a name store entry.
   private async resolveDirect(ref: string): Promise<ContainerRecord | undefined> {
     if (!isIdentifier(ref)) return undefined;
-    const byId = /^[0-9a-f]{64}$/.test(ref) ? await this.read(ref).catch(() => undefined) : undefined;
+    const byId = /^[0-9a-f]{64}$/.test(ref) ? await this.entry(ref).catch(() => undefined) : undefined;
     if (byId?.id === ref) return byId;
     const holder = await new NameStore({ layout: this.layout }).lookup(this.ns, ref).catch(() => undefined);
     if (holder === undefined || !isIdentifier(holder)) return undefined;
-    const byName = await this.read(holder).catch(() => undefined);
+    const byName = await this.entry(holder, async () => ref).catch(() => undefined);
     return byName?.id === holder && byName.name === ref ? byName : undefined;
   }
 

@@ -49,7 +49,8 @@ export interface ContainerCreateRequest {
   network: NetworkRequest;
 }
 
-export type ContainerStatus = 'created' | 'running' | 'exited';
+// unknown: a container nerdnet cannot fully read (a corrupt record, a create that never finished).
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'unknown';
 
 export type RootfsRecord = { kind: 'dir'; path: string } | { kind: 'image'; ref: string; imageId: string; mountPoint: string };
 
@@ -100,6 +101,15 @@ export interface ContainerRecord {
     // A start that failed before the process ran (runc's error).
     error?: string;
   };
+  // Only on a stand-in, never written: nerdnet.json is unreadable (corrupt), or there is none yet
+  // and the create journal holds the planned record (creating: its process still runs).
+  standIn?: StandIn;
+}
+
+export interface StandIn {
+  kind: 'corrupt' | 'half-made';
+  reason: string;
+  creating?: boolean;
 }
 
 // The container's state as observed now (record + runc + the shim's exit file).

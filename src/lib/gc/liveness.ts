@@ -1,12 +1,13 @@
 // Is a container live? The collector's one question, answered conservatively: any sign of life wins,
 // and a sign that cannot be read counts as life. Signs (docs/reliability.md "What counts as garbage"):
-// a nerdnet record whose container runs (runc state or its monitor), a runc state dir of a container
+// a create journal whose process still runs, a nerdnet record whose container runs (runc state or its monitor), a runc state dir of a container
 // nerdnet did not create (nerdctl/containerd, hook-only users), and a cached attachment whose network
 // namespace still exists and is not the host's (a recycled PID of a host process does not count).
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CachedAttachment } from '../cni/cache.js';
+import { creatorAlive, CreateJournals } from '../container/create-journal.js';
 import { runtimeFor } from '../container/env.js';
 import { ContainerRecords } from '../container/records.js';
 import { observe } from '../container/status.js';
@@ -74,6 +75,9 @@ async function livenessOf(env: GcEnv, owner: Owner, entries: readonly CachedAtta
   }
   const records = new ContainerRecords(env.layout, owner.ns);
   try {
+    // Before the record: a create writes nerdnet.json a moment before it removes its journal.
+    const journal = await new CreateJournals(env.layout, owner.ns).read(owner.id);
+    if (journal && (await creatorAlive(journal))) return `it is being created (process ${journal.creator.pid})`;
     const rec = await records.read(owner.id);
     if (rec) {
       const state = await observe(rec, records.paths(owner.id), await runtimeFor(rec));

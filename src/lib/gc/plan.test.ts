@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CniConfig } from '../cni/api.js';
+import { selfIdentity } from '../host/process-identity.js';
 import { DataStoreLayout } from '../store/layout.js';
 import { findGarbage, releaseGarbage, type GcEnv } from './index.js';
 import { dnatChainName } from './iptables-sweep.js';
@@ -119,5 +120,36 @@ describe('gc plan and release (files, fixture plugin)', { skip: skipIptables }, 
     assert.equal(report.failed, 0);
     assert.ok(await env.cni.cache.read('gcu', `default-${late}`, 'eth0'), 'the late container keeps its attachment');
     assert.equal(await env.cni.cache.read('gcu', `default-${id('9')}`, 'eth0'), undefined);
+  });
+
+  it('a create whose process is gone loses its state dir, name, hosts entry and journal; one still running is kept', async () => {
+    const { layout } = env;
+    const half = id('7');
+    const running = id('8');
+    const me = await selfIdentity();
+    for (const [rid, name, creator] of [[half, 'half', { ...me, pid: 999_999_999 }], [running, 'creating', me]] as const) {
+      mkdirSync(layout.stateDir('default', rid), { recursive: true });
+      writeFileSync(join(layout.stateDir('default', rid), 'hostname'), 'x');
+      mkdirSync(layout.etchostsDir('default', rid), { recursive: true });
+      writeFileSync(layout.hostsPath('default', rid), '');
+      writeFileSync(layout.namePath('default', name), rid);
+      mkdirSync(layout.createJournalRoot('default'), { recursive: true });
+      writeFileSync(layout.createJournalPath('default', rid), JSON.stringify({ version: 1, creator, record: { id: rid, name } }));
+    }
+    // nerdctl's state dir: no nerdnet.json, no bundle, no journal.
+    const nerdctls = id('6');
+    mkdirSync(layout.stateDir('default', nerdctls), { recursive: true });
+    const plan = await findGarbage(env);
+    assert.deepEqual(plan.items.map((i) => `${i.kind}: ${i.line}`), [
+      `hosts-dir: hosts store entry etchosts/default/${half.slice(0, 12)} of a removed container`,
+      `name: name half (namespace default) of removed container ${half.slice(0, 12)}`,
+      `state-dir: state dir containers/default/${half.slice(0, 12)} of a create that never finished`,
+      `create-journal: create journal of default-${half.slice(0, 12)}: its create was interrupted`,
+    ]);
+    assert.ok(plan.notes.includes(`kept default-${running.slice(0, 12)}: it is being created (process ${me.pid})`), plan.notes.join('\n'));
+    const report = await releaseGarbage(env, plan);
+    assert.equal(report.released, 4, JSON.stringify(report.results.map((r) => r.detail)));
+    for (const gone of [layout.stateDir('default', half), layout.etchostsDir('default', half), layout.namePath('default', 'half'), layout.createJournalPath('default', half)]) assert.equal(existsSync(gone), false, gone);
+    for (const kept of [layout.stateDir('default', running), layout.namePath('default', 'creating'), layout.createJournalPath('default', running), layout.stateDir('default', nerdctls)]) assert.ok(existsSync(kept), kept);
   });
 });

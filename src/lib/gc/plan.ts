@@ -7,7 +7,8 @@ import { compareVersions } from '../cni/version.js';
 import { Liveness, ownerOfCniID } from './liveness.js';
 import { gcNetworks, type GcNetwork } from './networks.js';
 import { leaseFacts, orphanVeths, ruleFacts } from './scan-host.js';
-import { hostsFacts, mountsUnder, nameFacts, reserverFacts, stateDirFacts, storeNamespaces } from './scan-store.js';
+import { identityAlive } from '../host/process-identity.js';
+import { hostsFacts, journalFacts, mountsUnder, nameFacts, removingFacts, reserverFacts, stateDirFacts, storeNamespaces } from './scan-store.js';
 import type { GarbageItem, GcEnv, GcPlan, Owner } from './types.js';
 
 // CNI GC arrived with spec 1.1.0 (Debian's plugins 1.1.1 speak at most 1.0.0).
@@ -76,12 +77,14 @@ export async function findGarbage(env: GcEnv): Promise<GcPlan> {
   const names = (await Promise.all(namespaces.map((ns) => nameFacts(env.layout, ns)))).flat();
   const states = (await Promise.all(namespaces.map((ns) => stateDirFacts(env.layout, ns)))).flat();
   const reservers = (await Promise.all(namespaces.map((ns) => reserverFacts(env.runDir, ns)))).flat();
+  const journals = (await Promise.all(namespaces.map((ns) => journalFacts(env.layout, ns)))).flat();
+  const removing = (await Promise.all(namespaces.map((ns) => removingFacts(env.layout, ns)))).flat();
   // A cache entry of a network this conf dir does not have (removed since, or another tool's) is
   // ours only when the container left a trace in this data store.
   const traced = new Set([...hosts, ...names, ...states].map((f) => f.owner.cid));
   const cached = cachedAll.filter((c) => known.has(c.entry.network) || traced.has(c.owner.cid));
 
-  const owners = [...cached.map((c) => c.owner), ...leases.map((l) => l.owner), ...ruleOwners.map((r) => r.owner), ...hosts.map((h) => h.owner), ...names.map((n) => n.owner), ...states.map((s) => s.owner), ...reservers.map((r) => r.owner)];
+  const owners = [...cached.map((c) => c.owner), ...leases.map((l) => l.owner), ...ruleOwners.map((r) => r.owner), ...hosts.map((h) => h.owner), ...names.map((n) => n.owner), ...states.map((s) => s.owner), ...reservers.map((r) => r.owner), ...journals.map((j) => j.owner)];
   const live = await Liveness.build(env, owners, cache);
   const dead = (o: Owner) => !live.isLive(o);
 
@@ -112,10 +115,12 @@ export async function findGarbage(env: GcEnv): Promise<GcPlan> {
     if (dead(r.owner)) items.push({ kind: 'port-reserver', owner: r.owner, pidFile: r.pidFile, line: `port reserver of ${shortCid(r.owner)}${r.pid ? ` (pid ${r.pid}, killed only if it is a reserver)` : ''}` });
   }
 
-  // A container exists while its state dir does, unless that dir is itself the leftover of a killed create.
+  // A container exists while its state dir does, unless that dir is itself the leftover of a killed
+  // create: one its journal names (the create's process is gone), or one with a bundle and no record
+  // (creates before journals). A dir with neither may be nerdctl's: never touched.
   const strayStates = new Set<string>();
   for (const s of states) {
-    if (s.record || !s.bundle || !dead(s.owner)) continue;
+    if (s.record || !(s.bundle || s.journal) || !dead(s.owner)) continue;
     const mounts = await mountsUnder(s.dir);
     if (mounts.length > 0) {
       warnings.push(`${s.dir}: left by an interrupted create, kept: ${mounts.length} mount(s) under it (${mounts[0]}); unmount, then prune again`);
@@ -135,6 +140,14 @@ export async function findGarbage(env: GcEnv): Promise<GcPlan> {
   }
   for (const s of states) {
     if (strayStates.has(s.owner.cid)) items.push({ kind: 'state-dir', owner: s.owner, dir: s.dir, line: `state dir containers/${s.owner.ns}/${s.owner.id.slice(0, 12)} of a create that never finished` });
+  }
+  for (const r of removing) items.push({ kind: 'removed-state', owner: r.owner, dir: r.dir, line: `state dir nerdnet/removing/${r.owner.ns}/${r.owner.id.slice(0, 12)} of an interrupted rm` });
+  // A journal goes once its create is over: the state dir is gone (or goes now), or the record was written.
+  const recorded = new Set(states.filter((s) => s.record).map((s) => s.owner.cid));
+  for (const j of journals) {
+    if (!dead(j.owner) || (j.writer && (await identityAlive(j.writer)))) continue;
+    if (exists(j.owner) && !recorded.has(j.owner.cid)) continue;
+    items.push({ kind: 'create-journal', owner: j.owner, file: j.file, line: `create journal of ${shortCid(j.owner)}${j.writer ? ' (temp file)' : ''}: its create was interrupted` });
   }
   for (const o of new Map(owners.map((x) => [x.cid, x])).values()) {
     const why = live.reason(o);

@@ -104,6 +104,17 @@ async function releaseOne(env: GcEnv, item: GarbageItem): Promise<string | undef
       await rm(item.dir, { recursive: true, force: true });
       return undefined;
     }
+    case 'removed-state':
+      if ((await mountsUnder(item.dir)).length > 0) return 'something is mounted under it';
+      await rm(item.dir, { recursive: true, force: true });
+      return undefined;
+    case 'create-journal': {
+      const dir = env.layout.stateDir(item.owner.ns, item.owner.id);
+      const stateLeft = await stat(dir).then(() => true, () => false);
+      if (stateLeft && !(await stat(join(dir, 'nerdnet.json')).then(() => true, () => false))) return 'its state dir is still there';
+      await rm(item.file, { force: true });
+      return undefined;
+    }
   }
 }
 

@@ -3,7 +3,9 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CreateJournals } from '../container/create-journal.js';
 import { parseHostsMeta } from '../etc/hosts-meta.js';
+import type { ProcessIdentity } from '../host/process-identity.js';
 import { isIdentifier } from '../store/layout.js';
 import type { DataStoreLayout } from '../store/layout.js';
 import { ownerOf } from './liveness.js';
@@ -22,7 +24,7 @@ async function dirNames(dir: string): Promise<string[]> {
 // Namespaces with anything in the store or the run dir.
 export async function storeNamespaces(layout: DataStoreLayout, runDir: string): Promise<string[]> {
   const found = new Set<string>();
-  for (const sub of ['containers', 'etchosts', 'names']) for (const ns of await dirNames(join(layout.root, sub))) found.add(ns);
+  for (const sub of ['containers', 'etchosts', 'names', 'nerdnet/creating', 'nerdnet/removing']) for (const ns of await dirNames(join(layout.root, sub))) found.add(ns);
   for (const ns of await dirNames(runDir)) found.add(ns);
   return [...found].sort();
 }
@@ -72,6 +74,8 @@ export interface StateDirFact {
   record: boolean;
   // bundle/ present: nerdnet's create got that far (nerdctl never writes one here).
   bundle: boolean;
+  // A create journal names it: nerdnet's create made it (liveness tells whether that create still runs).
+  journal: boolean;
 }
 
 export async function stateDirFacts(layout: DataStoreLayout, ns: string): Promise<StateDirFact[]> {
@@ -79,8 +83,31 @@ export async function stateDirFacts(layout: DataStoreLayout, ns: string): Promis
     .filter((n) => ID.test(n))
     .map((id) => {
       const dir = layout.stateDir(ns, id);
-      return { owner: ownerOf(ns, id), dir, record: existsSync(join(dir, 'nerdnet.json')), bundle: existsSync(join(dir, 'bundle')) };
+      return { owner: ownerOf(ns, id), dir, record: existsSync(join(dir, 'nerdnet.json')), bundle: existsSync(join(dir, 'bundle')), journal: existsSync(layout.createJournalPath(ns, id)) };
     });
+}
+
+export interface JournalFact {
+  owner: Owner;
+  file: string;
+  // Set for the temp file of a journal whose writer may have died before renaming it.
+  writer?: ProcessIdentity;
+}
+
+// Create journals `nerdnet/creating/<ns>/<id>.json` and their temp files.
+export async function journalFacts(layout: DataStoreLayout, ns: string): Promise<JournalFact[]> {
+  const { ids, temps } = await new CreateJournals(layout, ns).scan();
+  return [...ids.map((id) => ({ owner: ownerOf(ns, id), file: layout.createJournalPath(ns, id) })), ...temps.map((t) => ({ owner: ownerOf(ns, t.id), file: t.file, writer: t.writer }))];
+}
+
+export interface RemovingFact {
+  owner: Owner;
+  dir: string;
+}
+
+// State dirs an interrupted rm renamed to `nerdnet/removing/<ns>/<id>`.
+export async function removingFacts(layout: DataStoreLayout, ns: string): Promise<RemovingFact[]> {
+  return (await dirNames(layout.removingRoot(ns))).filter((n) => ID.test(n)).map((id) => ({ owner: ownerOf(ns, id), dir: layout.removingDir(ns, id) }));
 }
 
 export interface ReserverFact {

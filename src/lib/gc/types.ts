@@ -55,12 +55,16 @@ export type GarbageItem =
   // names/<ns>/<name> pointing at a container that no longer exists.
   | (Base & { kind: 'name'; owner: Owner; name: string })
   // containers/<ns>/<id> left by a create that was killed before it wrote nerdnet.json.
-  | (Base & { kind: 'state-dir'; owner: Owner; dir: string });
+  | (Base & { kind: 'state-dir'; owner: Owner; dir: string })
+  // nerdnet/removing/<ns>/<id>: a state dir an rm renamed away and was killed before deleting.
+  | (Base & { kind: 'removed-state'; owner: Owner; dir: string })
+  // A create journal (or its temp file) of a create whose process is gone, once its state dir is.
+  | (Base & { kind: 'create-journal'; owner: Owner; file: string });
 
 export type GarbageKind = GarbageItem['kind'];
 
 // The order release() follows: network first (while the cache still knows the config), files last.
-export const RELEASE_ORDER: readonly GarbageKind[] = ['cni-gc', 'attachment', 'lease', 'iptables', 'veth', 'port-reserver', 'hosts-entry', 'hosts-dir', 'name', 'state-dir'];
+export const RELEASE_ORDER: readonly GarbageKind[] = ['cni-gc', 'attachment', 'lease', 'iptables', 'veth', 'port-reserver', 'hosts-entry', 'hosts-dir', 'name', 'state-dir', 'removed-state', 'create-journal'];
 
 export interface GcPlan {
   items: GarbageItem[];

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../store/read-optional.js';
 import type { Runc } from './runc.js';
 
 export interface ShimPlan {
@@ -88,13 +89,8 @@ export async function shimAlive(pid: number | undefined, id: string): Promise<bo
 }
 
 export async function readExitRecord(path: string): Promise<ExitRecord | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   try {
     const raw = JSON.parse(text) as Partial<ExitRecord>;
     if (typeof raw.exitCode !== 'number') return undefined;

@@ -8,12 +8,14 @@ export interface AtomicWriteOptions {
   mode?: number;
   // Mode for missing parent directories.
   dirMode?: number;
+  // The temp file's suffix (default: random), e.g. the writer's identity so a leftover can be judged.
+  tmpSuffix?: string;
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: opts.dirMode ?? 0o700 });
-  const tmp = join(dir, `.tmp-${basename(path)}.${randomBytes(6).toString('hex')}`);
+  const tmp = join(dir, `.tmp-${basename(path)}.${opts.tmpSuffix ?? randomBytes(6).toString('hex')}`);
   const mode = opts.mode ?? 0o600;
   let renamed = false;
   try {

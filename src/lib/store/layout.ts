@@ -127,6 +127,24 @@ export class DataStoreLayout {
     return join(this.root, 'nerdnet', 'hosts-index', `${validateIdentifier('namespace', ns)}.json`);
   }
 
+  // nerdnet/creating/<ns>: one journal per create in progress (container/create-journal.ts); nerdctl never looks here.
+  createJournalRoot(ns: string): string {
+    return join(this.root, 'nerdnet', 'creating', validateIdentifier('namespace', ns));
+  }
+
+  createJournalPath(ns: string, id: string): string {
+    return join(this.createJournalRoot(ns), `${validateIdentifier('container ID', id)}.json`);
+  }
+
+  // nerdnet/removing/<ns>: state dirs rm has renamed away and not yet deleted (same filesystem as containers/).
+  removingRoot(ns: string): string {
+    return join(this.root, 'nerdnet', 'removing', validateIdentifier('namespace', ns));
+  }
+
+  removingDir(ns: string, id: string): string {
+    return join(this.removingRoot(ns), validateIdentifier('container ID', id));
+  }
+
   // names/<ns>: the name store root (flocked like etchosts/<ns>).
   namesRoot(ns: string): string {
     return join(this.root, 'names', validateIdentifier('namespace', ns));
