@@ -8,7 +8,7 @@ import type { CniConfig } from '../cni/api.js';
 import { CniProvider } from '../container/cni-provider.js';
 import { ContainerModeProvider } from '../container/container-mode-provider.js';
 import { ContainerdImageSource } from '../container/containerd-image-source.js';
-import type { ContainerEnv } from '../container/env.js';
+import type { ContainerEnv, RuntimeDrivers } from '../container/env.js';
 import { StoreImageSource } from '../container/image-store-source.js';
 import { ContainerManager } from '../container/manager.js';
 import { ContainerNetworkUsage } from '../container/network-usage.js';
@@ -81,7 +81,12 @@ export interface Wiring {
   hookEnv: (log: Logger) => Promise<HookEnv>;
 }
 
-export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(settings)): Wiring {
+// Seams for tests: what runs containers (default runc or containerd, as the settings say).
+export interface Seams {
+  runtimes?: RuntimeDrivers;
+}
+
+export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(settings), seams: Seams = {}): Wiring {
   const s = settings;
   let layout: Promise<DataStoreLayout> | undefined;
   const openLayout = () => (layout ??= openDataStore(s.dataRoot, s.address));
@@ -110,6 +115,7 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
       // The shim's removal of a container that removes itself: this namespace and data store.
       nerdnet: [entry.cli.path, ...entry.cli.args, `--namespace=${s.namespace}`, `--data-root=${s.dataRoot}`, `--address=${s.address}`, `--backend=${s.backend}`],
       logger: s.logger,
+      ...(seams.runtimes ? { runtimes: seams.runtimes } : {}),
     };
   };
   let manager: Promise<ContainerManager> | undefined;

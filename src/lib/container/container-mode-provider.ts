@@ -9,7 +9,7 @@ import type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './net
 import { bindMount } from './provider-files.js';
 import { ContainerRecords } from './records.js';
 import { observe } from './status.js';
-import { runtimeFor } from './env.js';
+import { runtimeFor, type RuntimeDrivers } from './env.js';
 import type { ContainerCreateRequest, ContainerRecord, NetworkRequest } from './types.js';
 
 const PREFIX = 'container:';
@@ -34,9 +34,9 @@ function conflicts(req: NetworkRequest): string[] {
 }
 
 // The target's netns, which exists only while it runs.
-async function targetNetns(records: ContainerRecords, ref: string): Promise<{ target: ContainerRecord; path: string }> {
+async function targetNetns(records: ContainerRecords, ref: string, drivers: RuntimeDrivers | undefined): Promise<{ target: ContainerRecord; path: string }> {
   const target = await records.resolve(ref);
-  const state = await observe(target, records.paths(target.id), await runtimeFor(target));
+  const state = await observe(target, records.paths(target.id), await runtimeFor(target, drivers));
   if (!state.running || state.pid <= 0) {
     throw new NerdnetError('ERR_INVALID_ARG', `invalid target container: ${target.name} (${target.id.slice(0, 12)}), should be running; start it first`);
   }
@@ -60,7 +60,7 @@ export class ContainerModeProvider implements NetworkProvider {
       throw new NerdnetError('ERR_INVALID_ARG', `conflicting options: the following arguments are not supported when using \`--network=container:${ref}\`: [${bad.join(' ')}]`);
     }
     const records = new ContainerRecords(ctx.layout, ctx.ns);
-    const { target, path } = await targetNetns(records, ref);
+    const { target, path } = await targetNetns(records, ref, ctx.runtimes);
     const mounts = [
       bindMount(ctx.layout.resolvConfPath(ctx.ns, target.id), '/etc/resolv.conf'),
       bindMount(ctx.layout.hostsPath(ctx.ns, target.id), '/etc/hosts'),
@@ -95,7 +95,7 @@ export class ContainerModeProvider implements NetworkProvider {
   async netnsAtStart(c: ContainerRecord, ctx: NetworkProviderContext): Promise<string> {
     // The annotation holds the target's full ID (resolved at create), not the name typed.
     const [recorded] = JSON.parse(c.annotations['nerdctl/networks'] ?? '[]') as string[];
-    return (await targetNetns(new ContainerRecords(ctx.layout, ctx.ns), recorded?.slice(PREFIX.length) ?? '')).path;
+    return (await targetNetns(new ContainerRecords(ctx.layout, ctx.ns), recorded?.slice(PREFIX.length) ?? '', ctx.runtimes)).path;
   }
 
   async networkSettings(c: ContainerRecord): Promise<Record<string, unknown>> {

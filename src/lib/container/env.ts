@@ -26,28 +26,47 @@ export interface ContainerEnv {
   // argv that runs nerdnet with the same global flags; the shim runs `<nerdnet> rm <id>` for --rm.
   nerdnet?: readonly string[];
   logger: Logger;
+  // What runs containers; default runc or containerd as the record says (tests pass fakes).
+  runtimes?: RuntimeDrivers;
+}
+
+// The seam between containers and their runtimes.
+export interface RuntimeDrivers {
+  // The runtime new containers get.
+  forNew(env: ContainerEnv): Promise<ContainerRuntime>;
+  // The runtime an existing container was created with.
+  forRecord(rec: ContainerRecord): Promise<ContainerRuntime>;
 }
 
 export function recordsOf(env: ContainerEnv): ContainerRecords {
   return new ContainerRecords(env.layout, env.ns);
 }
 
-// The runtime new containers get. containerd's driver (and gRPC) is loaded only when used.
-export async function newRuntime(env: ContainerEnv): Promise<ContainerRuntime> {
-  if (!env.containerd) return new RuncRuntime(env.runc);
-  const { ContainerdRuntime } = await import('../containerd/containerd-runtime.js');
-  return ContainerdRuntime.connect({ address: env.containerd.address, namespace: env.ns });
+// runc, or containerd (whose driver and gRPC load only when used), as the env or the record says.
+export const backendDrivers: RuntimeDrivers = {
+  async forNew(env) {
+    if (!env.containerd) return new RuncRuntime(env.runc);
+    const { ContainerdRuntime } = await import('../containerd/containerd-runtime.js');
+    return ContainerdRuntime.connect({ address: env.containerd.address, namespace: env.ns });
+  },
+  async forRecord(rec) {
+    const r = rec.runtime;
+    if (r.backend === undefined || r.backend === 'runc') return RuncRuntime.fromRecord(r);
+    if (r.backend === 'containerd') {
+      const { ContainerdRuntime } = await import('../containerd/containerd-runtime.js');
+      return ContainerdRuntime.fromRecord(r);
+    }
+    throw new NerdnetError('ERR_INVALID_CONFIG', `container ${rec.name} has an unknown runtime backend ${JSON.stringify(r.backend)} in its record; remove its state dir by hand`);
+  },
+};
+
+export function newRuntime(env: ContainerEnv): Promise<ContainerRuntime> {
+  return (env.runtimes ?? backendDrivers).forNew(env);
 }
 
 // The runtime a container was created with (its record says which backend, binary and address).
-export async function runtimeFor(rec: ContainerRecord): Promise<ContainerRuntime> {
-  const r = rec.runtime;
-  if (r.backend === undefined || r.backend === 'runc') return RuncRuntime.fromRecord(r);
-  if (r.backend === 'containerd') {
-    const { ContainerdRuntime } = await import('../containerd/containerd-runtime.js');
-    return ContainerdRuntime.fromRecord(r);
-  }
-  throw new NerdnetError('ERR_INVALID_CONFIG', `container ${rec.name} has an unknown runtime backend ${JSON.stringify(r.backend)} in its record; remove its state dir by hand`);
+export function runtimeFor(rec: ContainerRecord, drivers: RuntimeDrivers = backendDrivers): Promise<ContainerRuntime> {
+  return drivers.forRecord(rec);
 }
 
 // start and rm use the current image source on the container's rootfs: it must be its backend's.
@@ -65,5 +84,5 @@ export function runtimeContainer(rec: ContainerRecord, files: RuntimeFiles): Run
 }
 
 export function providerContext(env: ContainerEnv, rec: Pick<ContainerRecord, 'id' | 'name'>, stateDir: string): NetworkProviderContext {
-  return { layout: env.layout, ns: env.ns, id: rec.id, name: rec.name, stateDir, hook: env.hook, logger: env.logger };
+  return { layout: env.layout, ns: env.ns, id: rec.id, name: rec.name, stateDir, hook: env.hook, logger: env.logger, ...(env.runtimes ? { runtimes: env.runtimes } : {}) };
 }

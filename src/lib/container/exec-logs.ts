@@ -22,7 +22,7 @@ export interface ExecRequest {
 // Resolves with the exec'd process's exit code.
 export async function execInContainer(env: ContainerEnv, rec: ContainerRecord, req: ExecRequest): Promise<number> {
   if (req.args.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'exec needs a command, e.g. `nerdnet exec web sh -c "ls /"`');
-  const runtime = await runtimeFor(rec);
+  const runtime = await runtimeFor(rec, env.runtimes);
   const paths = recordsOf(env).paths(rec.id);
   if (!(await observe(rec, paths, runtime)).running) {
     throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} (${rec.id.slice(0, 12)}) is not running: start it first with \`nerdnet start ${rec.name}\``);
@@ -69,7 +69,7 @@ async function* drain(fh: FileHandle, from: number): AsyncGenerator<Buffer, numb
 export async function* readLogs(env: ContainerEnv, rec: ContainerRecord, opts: LogsOptions = {}): AsyncGenerator<Buffer> {
   const records = recordsOf(env);
   const paths = records.paths(rec.id);
-  const runtime = await runtimeFor(rec);
+  const runtime = await runtimeFor(rec, env.runtimes);
   const running = async (): Promise<boolean> => {
     const current = await records.read(rec.id);
     return current !== undefined && (await observe(current, paths, runtime)).running;

@@ -2,7 +2,7 @@
 // NetworkSettings and ports come from the network provider that made the container.
 import type { PortMapping } from '../ports/types.js';
 import type { ContainerEnv } from './env.js';
-import { providerContext, recordsOf, runtimeContainer, runtimeFor } from './env.js';
+import { providerContext, recordsOf, runtimeContainer, runtimeFor, type RuntimeDrivers } from './env.js';
 import type { NetworkProvider } from './network-provider.js';
 import { observe, stateOf } from './status.js';
 import type { ContainerRecord, ObservedState } from './types.js';
@@ -23,14 +23,14 @@ export interface ContainerView {
 
 // The runtime observations of many records: one query per runtime (one `runc list` per runc root,
 // one task list per containerd namespace) instead of one call each.
-async function observeAll(recs: readonly ContainerRecord[], files: (id: string) => RuntimeFiles): Promise<Map<string, RuntimeObservation>> {
+async function observeAll(recs: readonly ContainerRecord[], files: (id: string) => RuntimeFiles, drivers: RuntimeDrivers | undefined): Promise<Map<string, RuntimeObservation>> {
   const groups = new Map<string, { runtime: Promise<ContainerRuntime>; recs: ContainerRecord[] }>();
   for (const rec of recs) {
     if (rec.state.phase === 'created' || rec.standIn) continue;
     const key = JSON.stringify(rec.runtime);
     let g = groups.get(key);
     if (!g) {
-      g = { runtime: runtimeFor(rec), recs: [] };
+      g = { runtime: runtimeFor(rec, drivers), recs: [] };
       groups.set(key, g);
     }
     g.recs.push(rec);
@@ -49,7 +49,7 @@ export async function listContainers(env: ContainerEnv, opts: { all?: boolean } 
   const records = recordsOf(env);
   const recs = await records.list();
   for (const r of recs) if (r.standIn?.kind === 'corrupt') env.logger('warn', `container ${r.id.slice(0, 12)}${r.name ? ` (${r.name})` : ''} is shown as Unknown: ${r.standIn.reason}`);
-  const observed = await observeAll(recs, (id) => records.paths(id));
+  const observed = await observeAll(recs, (id) => records.paths(id), env.runtimes);
   const views = await Promise.all(
     recs.map(async (rec): Promise<ContainerView> => {
       const state = stateOf(rec, observed.get(rec.id));
@@ -63,7 +63,7 @@ export async function listContainers(env: ContainerEnv, opts: { all?: boolean } 
 
 export async function viewContainer(env: ContainerEnv, rec: ContainerRecord): Promise<ContainerView> {
   const paths = recordsOf(env).paths(rec.id);
-  const state = await observe(rec, paths, await runtimeFor(rec));
+  const state = await observe(rec, paths, await runtimeFor(rec, env.runtimes));
   const provider = providerOf(env, rec);
   const ports = provider?.ports ? await provider.ports(rec, providerContext(env, rec, paths.stateDir)) : [];
   return { record: rec, state, ports };

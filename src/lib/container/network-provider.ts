@@ -1,6 +1,7 @@
 // The seam between containers and networking: a NetworkProvider prepares a container's network
 // (files, mounts, annotations, OCI hooks, netns) at create time and releases it at rm. The default
 // provider serves `none` and `host`; the CNI provider (bridge and named networks) plugs in here.
+import type { RuntimeDrivers } from './env.js';
 import { NerdnetError } from '../errors.js';
 import type { Logger } from '../etc/types.js';
 import type { NetnsSpec } from '../oci/spec.js';
@@ -21,6 +22,8 @@ export interface NetworkProviderContext {
   // command; turn it into entries with nerdnetHooks() from src/lib/oci.
   hook: HookCommand | undefined;
   logger: Logger;
+  // What runs containers (a container: mode target's state); default: as its record says.
+  runtimes?: RuntimeDrivers;
 }
 
 // What the provider decided; the container layer puts it into the OCI spec as given.

@@ -32,7 +32,7 @@ export async function removeContainer(env: ContainerEnv, ref: ContainerRecord, o
       }
       checkSameBackend(env, rec);
       // An unreadable record does not say which runtime: the one this command would use.
-      const runtime = standIn?.kind === 'corrupt' ? await newRuntime(env) : await runtimeFor(rec);
+      const runtime = standIn?.kind === 'corrupt' ? await newRuntime(env) : await runtimeFor(rec, env.runtimes);
       const rc = runtimeContainer(rec, paths);
       if ((await observe(rec, paths, runtime)).running) {
         if (!opts.force) {

@@ -53,7 +53,7 @@ async function launch(env: ContainerEnv, ref: ContainerRecord, attach: StartOpti
   return lockedRecord(records, ref.id, async (rec) => {
     const paths = records.paths(rec.id);
     checkSameBackend(env, rec);
-    const runtime = await runtimeFor(rec);
+    const runtime = await runtimeFor(rec, env.runtimes);
     if ((await observe(rec, paths, runtime)).running) return { rec, runtime, launched: false };
     if (rec.config.tty && !attach) {
       throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} was created with -t: it needs a terminal; start it attached with \`nerdnet start -a ${rec.name}\``);

@@ -37,7 +37,7 @@ export const TEARDOWN_TIMEOUT_MS = 120_000;
 // running when the deadline passed.
 export async function waitExited(env: ContainerEnv, rec: ContainerRecord, timeoutMs: number, runtime?: ContainerRuntime): Promise<ObservedState> {
   const paths = recordsOf(env).paths(rec.id);
-  const rt = runtime ?? (await runtimeFor(rec));
+  const rt = runtime ?? (await runtimeFor(rec, env.runtimes));
   const start = Date.now();
   for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
     const obs = await observe(rec, paths, rt);
@@ -72,7 +72,7 @@ export interface StopResult {
 }
 
 export async function stopContainer(env: ContainerEnv, rec: ContainerRecord, opts: { timeoutS?: number; signal?: string } = {}): Promise<StopResult> {
-  const runtime = await runtimeFor(rec);
+  const runtime = await runtimeFor(rec, env.runtimes);
   const paths = recordsOf(env).paths(rec.id);
   const rc = runtimeContainer(rec, paths);
   if (!(await observe(rec, paths, runtime)).running) {
@@ -99,7 +99,7 @@ export async function stopContainer(env: ContainerEnv, rec: ContainerRecord, opt
 
 export async function killContainer(env: ContainerEnv, rec: ContainerRecord, signal = 'SIGKILL'): Promise<void> {
   const sig = normalizeSignal(signal);
-  const runtime = await runtimeFor(rec);
+  const runtime = await runtimeFor(rec, env.runtimes);
   const paths = recordsOf(env).paths(rec.id);
   const notRunning = () => new NerdnetError('ERR_INVALID_ARG', `cannot kill container ${rec.name} (${rec.id.slice(0, 12)}): it is not running`);
   if (!(await observe(rec, paths, runtime)).running) throw notRunning();

@@ -80,7 +80,7 @@ async function livenessOf(env: GcEnv, owner: Owner, entries: readonly CachedAtta
     if (journal && (await creatorAlive(journal))) return `it is being created (process ${journal.creator.pid})`;
     const rec = await records.read(owner.id);
     if (rec) {
-      const state = await observe(rec, records.paths(owner.id), await runtimeFor(rec));
+      const state = await observe(rec, records.paths(owner.id), await runtimeFor(rec, env.runtimes));
       return state.running ? 'it is running' : undefined;
     }
   } catch (e) {

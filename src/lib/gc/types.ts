@@ -4,6 +4,7 @@ import type { CniConfig } from '../cni/api.js';
 import type { CachedAttachment } from '../cni/cache.js';
 import type { NetworkConfigList } from '../cni/conf.js';
 import type { Attachment } from '../cni/request.js';
+import type { RuntimeDrivers } from '../container/env.js';
 import type { Logger } from '../etc/types.js';
 import type { DataStoreLayout } from '../store/layout.js';
 
@@ -21,6 +22,8 @@ export interface GcEnv {
   foreignRuncRoots?: readonly string[];
   iptables?: string;
   log: Logger;
+  // What runs the containers whose liveness is asked; default: as each record says.
+  runtimes?: RuntimeDrivers;
 }
 
 // A container named by its namespace and 64-hex ID; `cid` is its CNI container ID `<ns>-<id>`.
