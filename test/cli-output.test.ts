@@ -1,9 +1,9 @@
 // A closed output pipe (`nerdnet ... | head -1`): the command ends quietly with its own status, no
-// EPIPE stack trace, and a sweep it started runs to the end.
+// EPIPE stack trace, and a sweep it started runs to the end. Other write errors fail the command.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,5 +80,18 @@ describe('a closed output pipe', { skip, timeout: 180_000 }, () => {
     assertQuiet(r);
     assert.deepEqual(env.entries('names/default'), []);
     assert.match(env.ok(['network', 'gc', '--dry-run']), /^Total: 0 item\(s\)/m);
+  });
+});
+
+describe('an output that fails otherwise', { skip: existsSync(BUNDLE) && existsSync('/dev/full') ? undefined : 'needs the bundle and /dev/full' }, () => {
+  it('stdout on a full device: exit 1 with the write error on stderr, not a trace', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [BUNDLE, 'completion', 'bash'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, 'nerdnet: cannot write the output: ENOSPC: no space left on device, write\n');
+    } finally {
+      closeSync(full);
+    }
   });
 });

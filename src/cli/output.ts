@@ -25,7 +25,7 @@ function guard(stream: NodeJS.WriteStream, onClosed: () => void): void {
   let closed = false;
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (!closed && !isClosedPipe(err)) lostOutput ??= `${err.code ?? 'error'}: ${err.message}`;
+    if (!closed && !isClosedPipe(err)) lostOutput ??= err.message;
     closed = true;
     onClosed();
   });
