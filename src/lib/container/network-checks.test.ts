@@ -15,6 +15,7 @@ function network(name: string, main: Record<string, unknown>): ResolvedNetwork {
 const v4 = network('v4', { ipam: { type: 'host-local', ranges: [[{ subnet: '10.4.1.0/24', gateway: '10.4.1.1' }]] } });
 const ranged = network('ranged', { ipam: { type: 'host-local', ranges: [[{ subnet: '10.4.2.0/24', rangeStart: '10.4.2.128', rangeEnd: '10.4.2.191' }]] } });
 const dual = network('dual', { capabilities: { ips: true }, ipam: { type: 'host-local', ranges: [[{ subnet: '10.4.3.0/24' }], [{ subnet: 'fd00:4:3::/64' }]] } });
+const v6only = network('v6', { capabilities: { ips: true }, ipam: { type: 'host-local', ranges: [[{ subnet: 'fd00:4:6::/64' }]] } });
 const staticIpam = network('st', { capabilities: { ips: true }, ipam: { type: 'static', addresses: [{ address: '10.4.4.2/24' }] } });
 
 const req = (extra: Partial<NetworkRequest>): NetworkRequest => ({ networks: [], dns: [], dnsSearch: [], dnsOpt: [], addHost: [], publish: [], ...extra });
@@ -39,6 +40,7 @@ describe('checkNetworkRequest', () => {
     refused({ ip: '10.4.1.0' }, [v4], /outside the addresses/);
     refused({ ip: '10.4.2.7' }, [ranged], /--ip 10\.4\.2\.7 is outside the addresses network "ranged" hands out \(10\.4\.2\.128-10\.4\.2\.191\)/);
     refused({ ip: '10.4.1.7' }, [v4, ranged], /outside network "ranged"/);
+    refused({ ip: '10.4.1.7' }, [v6only], /--ip 10\.4\.1\.7 cannot be used on network "v6": it has no IPv4 subnet; pick a network with an IPv4 subnet or drop --ip/);
     checkNetworkRequest(req({ ip: '10.4.1.254' }), [v4]);
     checkNetworkRequest(req({ ip: '10.4.2.130' }), [ranged]);
     checkNetworkRequest(req({ ip: '10.4.3.9' }), [dual]);
@@ -51,6 +53,7 @@ describe('checkNetworkRequest', () => {
     refused({ ip6: 'fd00:9::9' }, [dual], /--ip6 fd00:9::9 is outside network "dual" \(fd00:4:3::\/64\)/);
     refused({ ip6: '10.4.3.9' }, [dual], /give an IPv6 address/);
     checkNetworkRequest(req({ ip6: 'fd00:4:3::9' }), [dual]);
+    checkNetworkRequest(req({ ip6: 'fd00:4:6::9' }), [v6only]);
     checkNetworkRequest(req({ ip6: 'fd00:4:4::9' }), [staticIpam]);
   });
 });

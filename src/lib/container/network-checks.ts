@@ -90,9 +90,12 @@ export function checkNetworkRequest(req: NetworkRequest, networks: readonly Reso
     for (const n of networks) {
       const { pools, ipsCapability } = poolsOf(n);
       const mine = pools.filter((p) => p.subnet.family === family);
-      // The hook hands --ip6 over as the `ips` capability, which only such networks declare.
-      if (family === 6 && (!ipsCapability || (pools.length > 0 && mine.length === 0))) {
-        throw invalid(`--ip6 ${value} cannot be used on network "${n.requested}": it has no IPv6 subnet; create a network with --ipv6 (and an IPv6 --subnet) or drop --ip6`);
+      // host-local fails an address it has no range of that family for ("failed to allocate all
+      // requested IPs"); the hook hands --ip6 over as the `ips` capability, which only --ipv6 and
+      // static networks declare, and is ignored by the others.
+      if ((pools.length > 0 && mine.length === 0) || (family === 6 && !ipsCapability)) {
+        const fix = family === 6 ? 'create a network with --ipv6 (and an IPv6 --subnet)' : 'pick a network with an IPv4 subnet';
+        throw invalid(`${flag} ${value} cannot be used on network "${n.requested}": it has no IPv${family} subnet; ${fix} or drop ${flag}`);
       }
       if (mine.length > 0) checkAddress(flag, value, ip, n, mine);
     }
