@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { busyboxImageArchive } from './helpers/busybox-image.js';
@@ -166,6 +166,32 @@ describe('containers on CNI networks (runc + hook + Debian plugins)', { skip, ti
     assert.deepEqual(audit([quick], false, true), []);
     // Peers' hosts files drop it.
     assert.doesNotMatch(ok(['exec', `srv-${tag}`, 'cat', '/etc/hosts']), new RegExp(quick.slice(0, 12)));
+  });
+
+  it("a container that grows its /etc/hosts past 1 MiB: a peer's start works, cuts the file to its first lines and the block, warns once", async () => {
+    const n = network('bighosts');
+    const big = runD(['--name', `big-${tag}`, '--network', n.name, 'busybox', 'sh', '-c', 'yes "10.9.9.9 own-line" | head -n 200000 >> /etc/hosts; exec sleep 300']);
+    const file = join(env.store(), 'etchosts', 'default', big, 'hosts');
+    await ContainerTestEnv.until('the container to grow its /etc/hosts', () => (statSync(file).size > 3_000_000 ? true : undefined));
+    const logOf = (id: string) => readFileSync(join(env.store(), 'containers', 'default', id, 'oci-hook.createRuntime.log'), 'utf8');
+
+    const peer = runD(['--name', `peer-${tag}`, '--network', n.name, 'busybox', 'sleep', '300']);
+    // The bind mount's source: what the container reads at /etc/hosts.
+    const inside = readFileSync(file, 'utf8');
+    assert.ok(inside.length <= 1024 * 1024, `${inside.length} bytes`);
+    assert.match(ok(['exec', `big-${tag}`, 'sh', '-c', `wc -c < /etc/hosts; grep -c peer-${tag} /etc/hosts`]), new RegExp(`^${inside.length}\\n1\\n$`));
+    assert.ok(inside.startsWith('10.9.9.9 own-line\n'));
+    assert.equal(inside.split('# <nerdctl>').length, 2);
+    const block = inside.slice(inside.indexOf('# <nerdctl>'));
+    assert.match(block, new RegExp(`^${n.prefix.replace(/\./g, '\\.')}\\.\\d+ +\\S+ .*peer-${tag}`, 'm'));
+    assert.ok(block.endsWith('# </nerdctl>\n'));
+    assert.match(logOf(peer), /etchosts\/default\/[0-9a-f]+\/hosts \(container [0-9a-f]+\) is over 1 MiB/);
+    assert.ok(existsSync(join(env.store(), 'etchosts', 'default', big, 'hosts.over-cap')));
+
+    // A later start in another hook process: the block follows, the warning is not repeated.
+    const third = runD(['--name', `third-${tag}`, '--network', n.name, 'busybox', 'sleep', '300']);
+    assert.match(readFileSync(file, 'utf8'), new RegExp(`third-${tag}`));
+    assert.doesNotMatch(logOf(third), /over 1 MiB/);
   });
 
   it('rm leaves nothing of the container on the host', () => {

@@ -157,6 +157,15 @@ describe('hostile values through the CLI and a hand-written bundle', { skip: cli
     [['--mac-address', '02:42:ac:11:00:02;IP=1'], /mac/i],
     [['--ip', '10.4.0.5;MAC=x'], /10\.4\.0\.5;MAC=x/],
     [['-p', '80:80;x'], /80:80;x/],
+    // Accepted before, then used (a CIDR), ignored (--ip6 on the IPv4-only bridge, a host IP of no
+    // interface) or failed at start in the bridge plugin (a multicast MAC).
+    [['--ip', '10.4.0.7/24'], /invalid --ip "10\.4\.0\.7\/24": give an address without a prefix length/],
+    [['--ip', '10.4.0.1'], /--ip 10\.4\.0\.1 is the gateway of network "bridge"/],
+    [['--ip6', 'fd00:4::7'], /--ip6 fd00:4::7 cannot be used on network "bridge": it has no IPv6 subnet/],
+    [['-p', '1.2.3.4:8080:80'], /invalid -p host IP 1\.2\.3\.4: it is not an address of this host/],
+    [['--mac-address', '01:00:5e:00:00:01'], /--mac-address 01:00:5e:00:00:01: it is a multicast address/],
+    [['--mac-address', 'ff:ff:ff:ff:ff:ff'], /broadcast/],
+    [['--mac-address', '00:00:00:00:00:00'], /all-zero/],
   ];
   for (const [flags, re] of BAD) {
     it(`create ${JSON.stringify(flags)}: a clear error, nothing made`, () => {
@@ -168,6 +177,14 @@ describe('hostile values through the CLI and a hand-written bundle', { skip: cli
       assert.deepEqual(env.entries('etchosts/default'), []);
     });
   }
+
+  it('-p on loopback addresses and the wildcards is still accepted', () => {
+    const r = cli(['create', '-p', '127.0.0.9:18080:80', '-p', '0.0.0.0:18081:80', '-p', '[::]:18082:80', '-p', '18083:80', 'busybox', 'true']);
+    assert.equal(r.status, 0, r.stderr);
+    const rm = cli(['rm', r.stdout.trim()]);
+    assert.equal(rm.status, 0, rm.stderr);
+    assert.deepEqual(env.entries('containers/default'), []);
+  });
 
   it('a namespace or a network name that climbs out is refused', () => {
     const ns = cli(['-n', '../x', 'network', 'create', 'okname']);

@@ -6,6 +6,7 @@ import { registerImageCommands } from './commands/image.js';
 import { internalCommand } from './commands/internal.js';
 import { networkCommand } from './commands/network.js';
 import { systemCommand } from './commands/system.js';
+import { guardOutput, outputError } from './output.js';
 import { rootCommand, runProgram } from './program.js';
 import { cniProviderFor } from './providers.js';
 import { ContainerModeProvider } from '../lib/container/container-mode-provider.js';
@@ -25,5 +26,12 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  return runProgram(buildProgram(), argv);
+  guardOutput();
+  const code = await runProgram(buildProgram(), argv);
+  // A failed write reports its error on the next tick; let it arrive before the status is decided.
+  await new Promise((resolve) => setImmediate(resolve));
+  const lost = outputError();
+  if (lost === undefined || code !== 0) return code;
+  process.stderr.write(`nerdnet: cannot write the output: ${lost}\n`);
+  return 1;
 }

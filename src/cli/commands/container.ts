@@ -7,6 +7,7 @@ import { NerdnetError } from '../../lib/errors.js';
 import { formatPortLines } from '../../lib/ports/format.js';
 import { parsePortFilter } from '../../lib/ports/parse.js';
 import { jsonIndent, parseTemplate } from '../format.js';
+import { outputClosed } from '../output.js';
 import { PositionalCommand, scopeGlobalOptions } from './container-argv.js';
 import { completionCommand } from './container-completion.js';
 import { managerFor } from './container-context.js';
@@ -186,12 +187,15 @@ function logsCommand(o: ContainerCommandOptions): Command {
       const ac = new AbortController();
       const stop = () => ac.abort();
       process.once('SIGINT', stop);
+      // With its reader gone (logs -f | head), following would print into the void forever.
+      outputClosed.addEventListener('abort', stop, { once: true });
       try {
         for await (const chunk of mgr.logs(ref, { follow: f.follow, signal: ac.signal })) {
           if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
         }
       } finally {
         process.off('SIGINT', stop);
+        outputClosed.removeEventListener('abort', stop);
       }
     });
 }

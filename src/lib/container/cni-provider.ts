@@ -9,16 +9,17 @@ import { cniContainerID } from '../hook/attach-args.js';
 import { detachNetworks } from '../hook/detach.js';
 import { isCniMode, resolveNetworks, type ResolvedNetwork } from '../hook/networks.js';
 import { readAnnotations } from '../hook/state.js';
-import { contains, parseCIDR, tryParseIP } from '../ip/index.js';
 import type { NetworkEnv } from '../network/types.js';
 import { nerdnetHooks } from '../oci/hooks.js';
+import { checkHostAddresses } from '../ports/host-address.js';
 import { parsePublishFlags } from '../ports/parse.js';
 import { publishPorts } from '../ports/publish.js';
 import { loadPortMappings } from '../ports/store.js';
-import type { PortMapping } from '../ports/types.js';
+import type { PortMapping, PublishRequest } from '../ports/types.js';
 import { fileMounts, networkAnnotations, prepareProviderFiles } from './provider-files.js';
 import type { NetworkPrep, NetworkProvider, NetworkProviderContext } from './network-provider.js';
 import { cniNetworkSettings } from './cni-settings.js';
+import { checkNetworkRequest } from './network-checks.js';
 import type { ContainerCreateRequest, ContainerRecord, NetworkRequest } from './types.js';
 
 export interface CniProviderOptions {
@@ -30,44 +31,6 @@ export interface CniProviderOptions {
   rootless?: boolean;
   // Host-wide lock serialising port allocation.
   portsLockPath: string;
-}
-
-const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i;
-
-// The subnets host-local or static may hand out on a network (for --ip checks).
-function subnetsOf(n: ResolvedNetwork): string[] {
-  const out: string[] = [];
-  for (const p of n.list.plugins) {
-    const ipam = p.raw.ipam as { ranges?: Array<Array<{ subnet?: unknown }>>; subnet?: unknown } | undefined;
-    for (const set of ipam?.ranges ?? []) for (const r of set) if (typeof r.subnet === 'string') out.push(r.subnet);
-    if (typeof ipam?.subnet === 'string') out.push(ipam.subnet);
-  }
-  return out;
-}
-
-// Checks nerdctl leaves to the plugins (so they fail at start, after files were made).
-function checkRequest(req: NetworkRequest, networks: readonly ResolvedNetwork[]): void {
-  if (req.mac !== undefined) {
-    if (!MAC.test(req.mac)) throw new NerdnetError('ERR_INVALID_ARG', `invalid --mac-address ${JSON.stringify(req.mac)}: give six hex pairs, e.g. 02:42:ac:11:00:02`);
-    for (const n of networks) {
-      const t = n.list.plugins[0]?.type ?? '';
-      if (t !== 'bridge' && t !== 'macvlan') {
-        throw new NerdnetError('ERR_INVALID_ARG', `network type "${t}" is not supported for network mapping "${n.requested}", must be one of: [bridge macvlan]`);
-      }
-    }
-  }
-  for (const [flag, value, family] of [['--ip', req.ip, 4], ['--ip6', req.ip6, 6]] as const) {
-    if (value === undefined) continue;
-    const bare = value.split('/')[0] ?? '';
-    const ip = tryParseIP(bare);
-    if (!ip || ip.family !== family) throw new NerdnetError('ERR_INVALID_ARG', `invalid ${flag} ${JSON.stringify(value)}: give an IPv${family} address`);
-    for (const n of networks) {
-      const subnets = subnetsOf(n).filter((s) => parseCIDR(s).network.family === family);
-      if (subnets.length > 0 && !subnets.some((s) => contains(parseCIDR(s).network, ip))) {
-        throw new NerdnetError('ERR_INVALID_ARG', `${flag} ${value} is outside network "${n.requested}" (${subnets.join(', ')}): pick an address inside it or another network`);
-      }
-    }
-  }
 }
 
 export class CniProvider implements NetworkProvider {
@@ -83,11 +46,23 @@ export class CniProvider implements NetworkProvider {
     return { ...this.opts.network, namespace: ns };
   }
 
+  // Before create makes anything: the networks, MAC, addresses and -p host IPs the start would fail on.
+  async validate(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<void> {
+    await this.checked(req.network, ctx.ns);
+  }
+
+  private async checked(net: NetworkRequest, ns: string): Promise<{ networks: ResolvedNetwork[]; publish: PublishRequest[] }> {
+    const networks = await resolveNetworks(this.env(ns), net.networks, { bridgeIP: this.opts.bridgeIP });
+    checkNetworkRequest(net, networks);
+    const publish = parsePublishFlags(net.publish);
+    // Rootless: host IPs are the parent namespace's, which this process cannot bind to test.
+    if (!this.opts.rootless) await checkHostAddresses(publish);
+    return { networks, publish };
+  }
+
   async prepare(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<NetworkPrep> {
     const net = req.network;
-    const networks = await resolveNetworks(this.env(ctx.ns), net.networks, { bridgeIP: this.opts.bridgeIP });
-    checkRequest(net, networks);
-    const publish = parsePublishFlags(net.publish);
+    const { networks, publish } = await this.checked(net, ctx.ns);
     const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
     const files = await prepareProviderFiles(net, ctx, {
       mode: 'cni',

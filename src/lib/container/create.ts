@@ -87,6 +87,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
   const runtime = await newRuntime(env);
   const paths = records.paths(id);
   const ctx = providerContext(env, { id, name }, paths.stateDir);
+  await provider.validate?.(req, ctx);
   const rec: ContainerRecord = {
     version: 1,
     id,

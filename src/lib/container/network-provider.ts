@@ -49,6 +49,9 @@ export interface NetworkProvider {
   readonly name: string;
   // True when this provider serves the requested networks (first match wins).
   handles(req: NetworkRequest): boolean;
+  // Check the request before create makes anything (state dir, name): what would fail later or be
+  // ignored is refused here. prepare may check again.
+  validate?(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<void>;
   // Validate, then write what the container needs. On failure nothing it made may be left behind.
   prepare(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<NetworkPrep>;
   // rm (and rollback of a failed create after prepare succeeded): undo prepare. Must tolerate parts

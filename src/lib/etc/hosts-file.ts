@@ -175,15 +175,24 @@ export class HostsBlockRenderer {
     return `${blockHead(self)}${own}${rest}# ${MARKER_END}\n`;
   }
 
-  // renderHostsFile with this renderer.
-  file(current: string, self: HostsMeta): string {
-    return assembleHostsFile(parseHostsOutsideBlock(current), this.block(self));
+  // renderHostsFile with this renderer; `maxBytes` drops kept lines from the end to fit the cap.
+  file(current: string, self: HostsMeta, maxBytes?: number): string {
+    return assembleHostsFile(parseHostsOutsideBlock(current), this.block(self), maxBytes);
   }
 }
 
-// Kept outside lines (each + "\n"), then the block.
-export function assembleHostsFile(kept: readonly string[], block: string): string {
-  return kept.map((l) => `${l}\n`).join('') + block;
+// Kept outside lines (each + "\n"), then the block. With `maxBytes`, only the kept lines that fit
+// before the block within it (the block is never cut: it is what the peers' names depend on).
+export function assembleHostsFile(kept: readonly string[], block: string, maxBytes = Infinity): string {
+  if (maxBytes === Infinity) return kept.map((l) => `${l}\n`).join('') + block;
+  let room = maxBytes - Buffer.byteLength(block);
+  let out = '';
+  for (const l of kept) {
+    room -= Buffer.byteLength(l) + 1;
+    if (room < 0) break;
+    out += `${l}\n`;
+  }
+  return out + block;
 }
 
 // The new content of `self`'s hosts file given its current content.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -257,5 +257,71 @@ describe('HostsStore index', () => {
     const report = await store.acquire({ ns, id: 'c', meta: info('c', { n1: ['10.4.1.4/24'] }) });
     assert.deepEqual(report.rewritten, ['a', 'b', 'c']);
     assert.match(warnings.join('\n'), /cannot save the index .*hosts-index\/default\.json/);
+  });
+});
+
+// A container can write to its own /etc/hosts without bound; a peer's start must not copy it.
+describe('HostsStore: a hosts file over the cap', () => {
+  const OVER = /is over 1 MiB/;
+  const HOSTS_FILE_CAP = 1024 * 1024;
+  // The container's own lines, appended after the block as `echo ... >> /etc/hosts` does (~2 MiB).
+  const grow = async (path: string, tag: string): Promise<string[]> => {
+    const lines = Array.from({ length: 100_000 }, (_, i) => `10.9.${(i >> 8) & 255}.${i & 255} ${tag}${i}`);
+    await appendFile(path, `${lines.join('\n')}\n`);
+    // And a hole up to 8 GiB, past what a Buffer can hold: reading it whole cannot even start.
+    await truncate(path, 8 * 1024 ** 3);
+    return lines;
+  };
+  const blockOf = async (store: HostsStore, id: string): Promise<string> => {
+    const metas = await store.list('default');
+    const self = metas.find((m) => m.ID === id);
+    assert.ok(self);
+    return renderHostsFile('', self, indexAddresses(metas));
+  };
+
+  it("a peer's start reads at most 1 MiB of it, keeps the block right, cuts the file under the cap and warns once", async () => {
+    const { store, layout, warnings } = fresh();
+    const path = layout.hostsPath('default', 'aaa');
+    await store.acquire({ ns: 'default', id: 'aaa', meta: info('web', { n1: ['10.4.1.2/24'] }) });
+    const mine = await grow(path, 'own');
+
+    const report = await store.acquire({ ns: 'default', id: 'bbb', meta: info('db', { n1: ['10.4.1.3/24'] }) });
+    assert.deepEqual(report, { rewritten: ['aaa', 'bbb'], unchanged: [], skipped: [] });
+    let content = await readFile(path, 'utf8');
+    assert.ok(content.length <= HOSTS_FILE_CAP, `${content.length} bytes`);
+    let block = await blockOf(store, 'aaa');
+    assert.match(block, /^10\.4\.1\.3 +db-h db-h\.n1 db db\.n1$/m);
+    // The block once, at the end; before it, the container's first lines as it wrote them.
+    assert.ok(content.endsWith(block));
+    assert.equal(content.split('# <nerdctl>').length, 2);
+    const kept = content.slice(0, -block.length).split('\n').slice(0, -1);
+    assert.ok(kept.length > 1000 && kept.length < mine.length);
+    assert.deepEqual(kept, mine.slice(0, kept.length));
+    assert.equal(warnings.filter((w) => OVER.test(w)).length, 1);
+    assert.match(warnings.join('\n'), /etchosts\/default\/aaa\/hosts \(container aaa\) is over 1 MiB/);
+
+    // Grown again; a later event in another process (a new store) cuts it again, and stays quiet.
+    await grow(path, 'again');
+    const other = fresh();
+    const again = new HostsStore({ layout, logger: (level, m) => level === 'warn' && other.warnings.push(m) });
+    await again.acquire({ ns: 'default', id: 'ccc', meta: info('cache', { n1: ['10.4.1.4/24'] }) });
+    await again.release('default', 'bbb');
+    content = await readFile(path, 'utf8');
+    block = await blockOf(again, 'aaa');
+    assert.match(block, /cache-h/);
+    assert.doesNotMatch(block, /db-h/);
+    assert.ok(content.length <= HOSTS_FILE_CAP && content.endsWith(block));
+    assert.deepEqual(other.warnings, []);
+    assert.equal(warnings.filter((w) => OVER.test(w)).length, 1);
+  });
+
+  it('a file under the cap keeps every line of the container, and no warning', async () => {
+    const { store, layout, warnings } = fresh();
+    const path = layout.hostsPath('default', 'aaa');
+    await store.acquire({ ns: 'default', id: 'aaa', meta: info('web', { n1: ['10.4.1.2/24'] }) });
+    await appendFile(path, '10.9.0.1 mine\n');
+    await store.acquire({ ns: 'default', id: 'bbb', meta: info('db', { n1: ['10.4.1.3/24'] }) });
+    assert.equal(await readFile(path, 'utf8'), `10.9.0.1 mine\n${await blockOf(store, 'aaa')}`);
+    assert.deepEqual(warnings, []);
   });
 });

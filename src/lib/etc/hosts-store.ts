@@ -1,7 +1,7 @@
 // The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` (spec 5.2-5.4) under a flock on `etchosts/<ns>`
 // that interoperates with nerdctl. Unlike nerdctl, an event rewrites only the hosts files of containers
 // sharing a network with the changed one, and only when their content changes.
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { NerdnetError } from '../errors.js';
 import { faultPoint } from '../fault.js';
@@ -20,6 +20,11 @@ import type { Logger } from './types.js';
 
 const META = 'meta.json';
 const HOSTS = 'hosts';
+// What an event reads of a container's own, writable hosts file at most: the container can grow it
+// without bound, and every peer's start would copy it.
+export const HOSTS_FILE_CAP = 1024 * 1024;
+// Beside `hosts`: the container was warned about its file over the cap (once, across processes).
+const OVER_CAP_MARKER = 'hosts.over-cap';
 
 export interface HostsStoreOptions {
   layout: DataStoreLayout;
@@ -195,7 +200,14 @@ export class HostsStore {
       if (!isTarget(target, meta.ID, metaNetworks(meta))) continue;
       const path = tx.location(meta.ID, HOSTS);
       try {
-        if (!updateInPlaceSync(path, (current) => renderer.file(current, meta))) {
+        let overCap = false;
+        const render = (current: string, over: boolean): string => {
+          overCap = over;
+          return renderer.file(current, meta, over ? HOSTS_FILE_CAP : undefined);
+        };
+        const changed = updateInPlaceSync(path, render, { maxBytes: HOSTS_FILE_CAP });
+        if (overCap) this.warnOverCap(tx, meta.ID, path);
+        if (!changed) {
           report.unchanged.push(meta.ID);
           continue;
         }
@@ -210,6 +222,18 @@ export class HostsStore {
     if (failed) this.log('warn', `hosts store: cannot save the index ${indexPath} (the next event reads every meta.json): ${failed}`);
     report.skipped.sort();
     return report;
+  }
+
+  // The first time only: the marker file is created exclusively, so a later event (any process) that
+  // finds it stays quiet.
+  private warnOverCap(tx: LockedStore, id: string, path: string): void {
+    try {
+      writeFileSync(tx.location(id, OVER_CAP_MARKER), `${new Date().toISOString()} ${path} was over ${HOSTS_FILE_CAP} bytes\n`, { flag: 'wx', mode: 0o600 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    }
+    const cap = `${HOSTS_FILE_CAP / (1024 * 1024)} MiB`;
+    this.log('warn', `hosts store: ${path} (container ${id}) is over ${cap}: only its first ${cap} is read, its lines past that are dropped and the <nerdctl> block is written after the rest (warned once per container)`);
   }
 
   // Reads the records an event needs: the targets and every container on one of their networks (a

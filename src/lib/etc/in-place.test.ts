@@ -76,6 +76,21 @@ describe('writeInPlace', () => {
     assert.throws(() => readSmallSync(join(path, 'sub')), { code: 'ENOTDIR' });
   });
 
+  it('updateInPlaceSync with maxBytes: a file at the cap is whole; one byte over, render gets the lines before the cap and the file is cut to its result', async () => {
+    const path = join(dir, 'capped');
+    await writeFile(path, 'a\nbb\nccc\n');
+    const seen: Array<[string, boolean]> = [];
+    const render = (current: string, over: boolean): string => (seen.push([current, over]), `${current}#\n`);
+    assert.equal(updateInPlaceSync(path, render, { maxBytes: 9 }), true);
+    assert.equal(await readFile(path, 'utf8'), 'a\nbb\nccc\n#\n');
+    assert.equal(updateInPlaceSync(path, render, { maxBytes: 10 }), true);
+    assert.deepEqual(seen, [['a\nbb\nccc\n', false], ['a\nbb\nccc\n', true]]);
+    assert.equal(await readFile(path, 'utf8'), 'a\nbb\nccc\n#\n');
+    // Over the cap and render returns what it read: unchanged bytes, but the tail is cut.
+    assert.equal(updateInPlaceSync(path, (current) => current, { maxBytes: 7 }), true);
+    assert.equal(await readFile(path, 'utf8'), 'a\nbb\n');
+  });
+
   it('writes only when the content differs', async () => {
     const path = join(dir, 'resolv.conf');
     await writeFile(path, 'nameserver 10.0.0.2\n');

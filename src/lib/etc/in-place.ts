@@ -72,16 +72,19 @@ export async function writeInPlace(path: string, content: string | Uint8Array, o
 interface Scratch {
   buf: Buffer;
 }
-function readWhole(fd: number, scratch: Scratch, sizeHint: number): Buffer {
-  if (scratch.buf.length < sizeHint + 1) scratch.buf = Buffer.allocUnsafe(Math.max(sizeHint + 1, scratch.buf.length * 2));
+// At most `limit` bytes are read, however large the file is or grows meanwhile.
+function readWhole(fd: number, scratch: Scratch, sizeHint: number, limit = Infinity): Buffer {
+  const want = Math.min(sizeHint, limit) + 1;
+  if (scratch.buf.length < want) scratch.buf = Buffer.allocUnsafe(Math.max(want, Math.min(scratch.buf.length * 2, limit)));
   let length = 0;
   for (;;) {
+    if (length >= limit) return scratch.buf.subarray(0, limit);
     if (length === scratch.buf.length) {
-      const grown = Buffer.allocUnsafe(scratch.buf.length * 2);
+      const grown = Buffer.allocUnsafe(Math.min(scratch.buf.length * 2, limit));
       scratch.buf.copy(grown, 0, 0, length);
       scratch.buf = grown;
     }
-    const n = readSync(fd, scratch.buf, length, scratch.buf.length - length, length);
+    const n = readSync(fd, scratch.buf, length, Math.min(scratch.buf.length, limit) - length, length);
     if (n === 0) return scratch.buf.subarray(0, length);
     length += n;
   }
@@ -103,21 +106,33 @@ export function readSmallSync(path: string, onStat?: (st: Stats) => void, noFoll
   }
 }
 
+export interface UpdateOptions extends InPlaceOptions {
+  // Read at most this many bytes: a file the container grew past it is cut to what render returns.
+  maxBytes?: number;
+}
+
 // Read, render and rewrite one file under a single open, synchronously (created with `mode` if
 // missing; `render` gets '' then). For the hosts store's fan-out over many small files in a
 // short-lived hook, where each thread-pool round trip costs more than the syscalls themselves: one
 // fstat (size and mode), one read into a reused buffer, the changed tail written, close.
-// Same guarantees as writeInPlace. Returns whether bytes changed.
-export function updateInPlaceSync(path: string, render: (current: string) => string, opts: InPlaceOptions = {}): boolean {
+// Over `maxBytes`, `render` gets the first maxBytes up to their last newline and `over` = true, and
+// the file is truncated to what it returns. Same guarantees as writeInPlace. Returns whether bytes changed.
+export function updateInPlaceSync(path: string, render: (current: string, over: boolean) => string, opts: UpdateOptions = {}): boolean {
   const mode = opts.mode ?? 0o644;
+  const limit = opts.maxBytes ?? Infinity;
   const fd = openSync(path, fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW, mode);
   try {
     const st = fstatSync(fd);
-    const old = readWhole(fd, hostsScratch, st.size);
-    const plan = planInPlace(old, Buffer.from(render(old.toString('utf8')), 'utf8'));
-    if (!plan) return false;
-    for (let done = 0; done < plan.payload.length; ) done += writeSync(fd, plan.payload, done, plan.payload.length - done, plan.offset + done);
-    if (plan.truncateTo !== undefined) ftruncateSync(fd, plan.truncateTo);
+    // One byte past the cap tells a file at the cap from one over it.
+    let old = readWhole(fd, hostsScratch, st.size, limit + 1);
+    const over = old.length > limit;
+    if (over) old = old.subarray(0, old.lastIndexOf(0x0a, limit - 1) + 1);
+    const next = Buffer.from(render(old.toString('utf8'), over), 'utf8');
+    const plan = planInPlace(old, next);
+    if (!plan && !over) return false;
+    if (plan) for (let done = 0; done < plan.payload.length; ) done += writeSync(fd, plan.payload, done, plan.payload.length - done, plan.offset + done);
+    if (over) ftruncateSync(fd, next.length);
+    else if (plan?.truncateTo !== undefined) ftruncateSync(fd, plan.truncateTo);
     if ((st.mode & 0o7777) !== mode) fchmodSync(fd, mode);
     return true;
   } finally {
