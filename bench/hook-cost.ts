@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hookSelfCommand } from '../src/cli/commands/container-context.js';
+import { hookSelfCommand } from '../src/cli/wiring.js';
 import { globalDefaults } from '../src/cli/context.js';
 import { buildHookCommand, hookFor, type HookEvent } from '../src/lib/oci/hooks.js';
 import { openDataStore } from '../src/lib/store/layout.js';

@@ -8,8 +8,6 @@ import { networkCommand } from './commands/network.js';
 import { systemCommand } from './commands/system.js';
 import { guardOutput, outputError } from './output.js';
 import { rootCommand, runProgram } from './program.js';
-import { cniProviderFor } from './providers.js';
-import { ContainerModeProvider } from '../lib/container/container-mode-provider.js';
 
 export { formatError } from './error-text.js';
 
@@ -18,9 +16,8 @@ export function buildProgram(): Command {
   registerImageCommands(program);
   program.addCommand(cniCommand());
   program.addCommand(networkCommand());
-  const containers = { providers: async (cmd: Command) => [await cniProviderFor(cmd), new ContainerModeProvider()] };
-  registerContainerCommands(program, containers);
-  program.addCommand(systemCommand(containers));
+  registerContainerCommands(program);
+  program.addCommand(systemCommand());
   program.addCommand(internalCommand(), { hidden: true });
   return program;
 }

@@ -10,7 +10,7 @@ import { ALL_VERSIONS, CURRENT_VERSION } from '../../lib/cni/version.js';
 import { join } from 'node:path';
 import { NerdnetError } from '../../lib/errors.js';
 import { contextFrom, type CliContext } from '../context.js';
-import { cniConfigFor } from '../providers.js';
+import { cniConfigFor } from '../cni-config.js';
 
 interface AttachFlags {
   ifname?: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { firstOperand } from './container-argv.js';
 import { bashCompletion } from './container-completion.js';
-import { globalArgsOf, hookSelfCommand } from './container-context.js';
+import { globalArgsOf, hookSelfCommand } from '../wiring.js';
 import { humanDuration } from './container-format.js';
 import { buildProgram } from '../main.js';
 

@@ -2,7 +2,7 @@
 // command, subcommand and flag registered by anyone is offered.
 import { Command } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
-import { rootOf } from './container-context.js';
+import { rootOf } from '../wiring.js';
 
 interface Node {
   // Space-separated path of command names, "" for the program.

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { NerdnetError } from '../../lib/errors.js';
 import type { BindMount, ContainerCreateRequest, NetworkRequest } from '../../lib/container/types.js';
 import { PositionalCommand } from './container-argv.js';
-import { addRuntimeOptions } from './container-context.js';
+import { addRuntimeOptions } from '../wiring.js';
 
 export interface RunFlags {
   detach?: boolean;

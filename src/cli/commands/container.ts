@@ -10,8 +10,7 @@ import { jsonIndent, parseTemplate } from '../format.js';
 import { outputClosed } from '../output.js';
 import { PositionalCommand, scopeGlobalOptions } from './container-argv.js';
 import { completionCommand } from './container-completion.js';
-import { managerFor } from './container-context.js';
-import type { ContainerCommandOptions } from './container-context.js';
+import { managerFor } from '../wiring.js';
 import { psObject, psTable } from './container-format.js';
 import { createRequest, runLikeCommand } from './container-run.js';
 import type { RunFlags } from './container-run.js';
@@ -62,11 +61,11 @@ async function eachRef(refs: string[], fn: (ref: string) => Promise<void>): Prom
   if (errors.length > 0) throw errors.at(-1);
 }
 
-function runCommand(o: ContainerCommandOptions): Command {
+function runCommand(): Command {
   return runLikeCommand('run', 'create and start a container; attached, exit with its exit code').action(async (positional: string[], f: RunFlags, cmd: Command) => {
     const req = createRequest(positional, f, { detached: Boolean(f.detach) });
     if (req.tty) needTerminal('-t');
-    const mgr = await managerFor(cmd, o);
+    const mgr = await managerFor(cmd);
     if (f.detach) {
       const r = await mgr.run(req);
       process.stdout.write(`${r.record.id}\n`);
@@ -79,20 +78,20 @@ function runCommand(o: ContainerCommandOptions): Command {
   });
 }
 
-function createCommand(o: ContainerCommandOptions): Command {
+function createCommand(): Command {
   return runLikeCommand('create', 'create a container (start it with `start`)').action(async (positional: string[], f: RunFlags, cmd: Command) => {
-    const rec = await (await managerFor(cmd, o)).create(createRequest(positional, f, { detached: false }));
+    const rec = await (await managerFor(cmd)).create(createRequest(positional, f, { detached: false }));
     process.stdout.write(`${rec.id}\n`);
   });
 }
 
-function startCommand(o: ContainerCommandOptions): Command {
+function startCommand(): Command {
   return new Command('start')
     .summary('start created or exited containers')
     .argument('<container...>', 'names, IDs or ID prefixes')
     .option('-a, --attach', 'attach stdout/stderr and exit with the container exit code (one container)', false)
     .action(async (refs: string[], f: { attach: boolean }, cmd: Command) => {
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       if (!f.attach) return eachRef(refs, async (ref) => void (await mgr.start(ref), process.stdout.write(`${ref}\n`)));
       if (refs.length !== 1) throw new NerdnetError('ERR_INVALID_ARG', `start -a takes one container, got ${refs.length}`);
       const rec = await mgr.resolve(refs[0] ?? '');
@@ -102,7 +101,7 @@ function startCommand(o: ContainerCommandOptions): Command {
     });
 }
 
-function psCommand(o: ContainerCommandOptions): Command {
+function psCommand(): Command {
   return new Command('ps')
     .summary('list containers')
     .option('-a, --all', 'show all containers (default: running only)', false)
@@ -110,7 +109,7 @@ function psCommand(o: ContainerCommandOptions): Command {
     .option('--no-trunc', 'do not truncate IDs and commands')
     .option('--format <template>', "Go template, e.g. '{{.ID}} {{.Status}}' or '{{json .}}'")
     .action(async (f: { all: boolean; quiet: boolean; trunc: boolean; format?: string }, cmd: Command) => {
-      const views = await (await managerFor(cmd, o)).list({ all: f.all });
+      const views = await (await managerFor(cmd)).list({ all: f.all });
       const opts = { trunc: f.trunc, now: Date.now() };
       if (f.quiet) return void process.stdout.write(views.map((v) => `${f.trunc ? v.record.id.slice(0, 12) : v.record.id}\n`).join(''));
       if (f.format && f.format !== 'table') {
@@ -121,7 +120,7 @@ function psCommand(o: ContainerCommandOptions): Command {
     });
 }
 
-function stopCommand(o: ContainerCommandOptions): Command {
+function stopCommand(): Command {
   return new Command('stop')
     .summary('stop containers: SIGTERM, then SIGKILL after the grace time')
     .argument('<container...>')
@@ -130,35 +129,35 @@ function stopCommand(o: ContainerCommandOptions): Command {
     .action(async (refs: string[], f: { time: string; signal: string }, cmd: Command) => {
       const timeoutS = Number(f.time);
       if (!/^\d+$/.test(f.time)) throw new NerdnetError('ERR_INVALID_ARG', `invalid --time ${JSON.stringify(f.time)}: give whole seconds, e.g. -t 10`);
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       await eachRef(refs, async (ref) => void (await mgr.stop(ref, { timeoutS, signal: f.signal }), process.stdout.write(`${ref}\n`)));
     });
 }
 
-function killCommand(o: ContainerCommandOptions): Command {
+function killCommand(): Command {
   return new Command('kill')
     .summary('send a signal to running containers')
     .argument('<container...>')
     .option('-s, --signal <signal>', 'signal name or number', 'KILL')
     .action(async (refs: string[], f: { signal: string }, cmd: Command) => {
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       await eachRef(refs, async (ref) => void (await mgr.kill(ref, f.signal), process.stdout.write(`${ref}\n`)));
     });
 }
 
-function rmCommand(o: ContainerCommandOptions): Command {
+function rmCommand(): Command {
   return new Command('rm')
     .alias('remove')
     .summary('remove containers')
     .argument('<container...>')
     .option('-f, --force', 'kill a running container first', false)
     .action(async (refs: string[], f: { force: boolean }, cmd: Command) => {
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       await eachRef(refs, async (ref) => void (await mgr.remove(ref, { force: f.force }), process.stdout.write(`${ref}\n`)));
     });
 }
 
-function execCommand(o: ContainerCommandOptions): Command {
+function execCommand(): Command {
   return new PositionalCommand('exec')
     .summary('run a command in a running container')
     .usage('[options] CONTAINER COMMAND [ARG...]')
@@ -171,19 +170,19 @@ function execCommand(o: ContainerCommandOptions): Command {
     .option('-u, --user <uid[:gid]>', 'numeric user')
     .action(async (ref: string, args: string[], f: { interactive: boolean; tty: boolean; env: string[]; workdir?: string; user?: string }, cmd: Command) => {
       if (f.tty) needTerminal('-t');
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       const req = { args, tty: f.tty, env: f.env, stdio: attachedStdio(f.tty, f.interactive), ...(f.workdir ? { workdir: f.workdir } : {}), ...(f.user ? { user: f.user } : {}) };
       exitWith(await whileAttached(mgr, () => undefined, () => mgr.exec(ref, req)));
     });
 }
 
-function logsCommand(o: ContainerCommandOptions): Command {
+function logsCommand(): Command {
   return new Command('logs')
     .summary("print a detached container's output (stdout and stderr, as one plain-text stream)")
     .argument('<container>')
     .option('-f, --follow', 'keep printing until the container stops', false)
     .action(async (ref: string, f: { follow: boolean }, cmd: Command) => {
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       const ac = new AbortController();
       const stop = () => ac.abort();
       process.once('SIGINT', stop);
@@ -200,13 +199,13 @@ function logsCommand(o: ContainerCommandOptions): Command {
     });
 }
 
-function inspectCommand(o: ContainerCommandOptions): Command {
+function inspectCommand(): Command {
   return new Command('inspect')
     .summary('show containers as Docker-compatible JSON')
     .argument('<container...>')
     .option('-f, --format <template>', "Go template, e.g. '{{.State.Status}}'")
     .action(async (refs: string[], f: { format?: string }, cmd: Command) => {
-      const mgr = await managerFor(cmd, o);
+      const mgr = await managerFor(cmd);
       const found: Array<Record<string, unknown>> = [];
       const errors: unknown[] = [];
       for (const ref of refs) await mgr.inspect(ref).then((x) => found.push(x), (e: unknown) => errors.push(e));
@@ -219,21 +218,21 @@ function inspectCommand(o: ContainerCommandOptions): Command {
     });
 }
 
-function portCommand(o: ContainerCommandOptions): Command {
+function portCommand(): Command {
   return new Command('port')
     .summary('list published ports of a container')
     .argument('<container>')
     .argument('[port]', 'PRIVATE_PORT[/PROTO]')
     .action(async (ref: string, port: string | undefined, _f: unknown, cmd: Command) => {
-      const v = await (await managerFor(cmd, o)).view(ref);
+      const v = await (await managerFor(cmd)).view(ref);
       const lines = formatPortLines(v.ports, port === undefined ? undefined : parsePortFilter(port), v.record.name);
       process.stdout.write(lines.map((l) => `${l}\n`).join(''));
     });
 }
 
 // Every container command, for main.ts: `registerContainerCommands(program, { providers })`.
-export function registerContainerCommands(program: Command, o: ContainerCommandOptions = {}): void {
-  const commands = [runCommand(o), createCommand(o), startCommand(o), psCommand(o), stopCommand(o), killCommand(o), rmCommand(o), execCommand(o), logsCommand(o), inspectCommand(o), portCommand(o)];
+export function registerContainerCommands(program: Command): void {
+  const commands = [runCommand(), createCommand(), startCommand(), psCommand(), stopCommand(), killCommand(), rmCommand(), execCommand(), logsCommand(), inspectCommand(), portCommand()];
   for (const c of commands) program.addCommand(c);
   program.addCommand(completionCommand());
   scopeGlobalOptions(program, commands);

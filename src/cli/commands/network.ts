@@ -7,19 +7,15 @@ import {
   removeNetworks, type NetworkEnv, type NetworkSummary,
 } from '../../lib/network/index.js';
 import { parseGoBool } from '../../lib/network/options.js';
-import { contextFrom } from '../context.js';
-import { ContainerNetworkUsage } from '../../lib/container/network-usage.js';
-import { openDataStore } from '../../lib/store/layout.js';
+import { wiringOf } from '../wiring.js';
 import { jsonIndent, parseTemplate, table } from '../format.js';
 import { confirm } from './confirm.js';
 import { networkGcCommand } from './system.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-async function envFrom(cmd: Command): Promise<NetworkEnv> {
-  const ctx = contextFrom(cmd);
-  const usage = new ContainerNetworkUsage(await openDataStore(ctx.flags.dataRoot, ctx.flags.address), ctx.flags.namespace, process.env.NERDNET_CNI_CACHE_DIR);
-  return { netconfPath: ctx.dirs.confDir, namespace: ctx.flags.namespace, pluginDirs: ctx.dirs.pluginDirs, usage };
+function envFrom(cmd: Command): Promise<NetworkEnv> {
+  return wiringOf(cmd).networkEnv();
 }
 
 function warn(messages: readonly string[]): void {

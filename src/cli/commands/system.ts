@@ -5,33 +5,17 @@
 import { Command } from 'commander';
 import { findGarbage, releaseGarbage, storeNamespaces, type GcEnv, type GcPlan, type ReleasedItem } from '../../lib/gc/index.js';
 import { NerdnetError } from '../../lib/errors.js';
-import { openDataStore } from '../../lib/store/layout.js';
 import { contextFrom } from '../context.js';
-import { cniConfigFor } from '../providers.js';
 import { confirm } from './confirm.js';
-import { addRuntimeOptions, cliLogger, managerFor, type ContainerCommandOptions } from './container-context.js';
+import { addRuntimeOptions, managerFor, wiringOf } from '../wiring.js';
 
 interface GcFlags {
   dryRun: boolean;
   allNamespaces: boolean;
 }
 
-// Port reservers' pid files: nerdctl's /run/nerdctl, or NERDNET_RUN_DIR as the hook reads it.
-function runDir(): string {
-  return process.env.NERDNET_RUN_DIR ?? '/run/nerdctl';
-}
-
-async function gcEnvFrom(cmd: Command, allNamespaces: boolean): Promise<GcEnv> {
-  const ctx = contextFrom(cmd);
-  return {
-    layout: await openDataStore(ctx.flags.dataRoot, ctx.flags.address),
-    namespace: ctx.flags.namespace,
-    allNamespaces,
-    netconfPath: ctx.dirs.confDir,
-    cni: cniConfigFor(ctx),
-    runDir: runDir(),
-    log: cliLogger,
-  };
+function gcEnvFrom(cmd: Command, allNamespaces: boolean): Promise<GcEnv> {
+  return wiringOf(cmd).gcEnv(allNamespaces);
 }
 
 function printNotes(plan: GcPlan, debug: (m: string) => void): void {
@@ -102,7 +86,7 @@ const PRUNE_WARNING = `WARNING! This will remove:
 Networks are kept (remove unused ones with \`nerdnet network prune\`).
 Are you sure you want to continue? [y/N] `;
 
-export function systemCommand(o: ContainerCommandOptions): Command {
+export function systemCommand(): Command {
   const system = new Command('system').description('manage nerdnet as a whole').exitOverride();
   const prune = new Command('prune')
     .summary('remove stopped containers, then release network state no live container owns')
@@ -117,7 +101,7 @@ export function systemCommand(o: ContainerCommandOptions): Command {
       const namespaces = f.allNamespaces ? await namespacesOf(cmd) : [ctx.flags.namespace];
       const stopped: Array<{ ns: string; id: string }> = [];
       for (const ns of namespaces) {
-        const mgr = await managerFor(withNamespace(cmd, ns), o);
+        const mgr = await managerFor(withNamespace(cmd, ns));
         for (const v of await mgr.list({ all: true })) if (!v.state.running) stopped.push({ ns, id: v.record.id });
       }
       if (f.dryRun) {
@@ -129,7 +113,7 @@ export function systemCommand(o: ContainerCommandOptions): Command {
       const removed: string[] = [];
       const errors: string[] = [];
       for (const c of stopped) {
-        const mgr = await managerFor(withNamespace(cmd, c.ns), o);
+        const mgr = await managerFor(withNamespace(cmd, c.ns));
         await mgr.remove(c.id).then(() => removed.push(c.id), (e: unknown) => errors.push(`cannot remove container ${c.id}: ${(e as Error).message}`));
       }
       if (removed.length > 0) process.stdout.write(`Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`);

@@ -14,17 +14,19 @@ import { ContainerManager } from '../container/manager.js';
 import { ContainerNetworkUsage } from '../container/network-usage.js';
 import type { NetworkProvider } from '../container/network-provider.js';
 import type { Logger } from '../etc/types.js';
+import type { GcEnv } from '../gc/types.js';
 import type { HookEnv } from '../hook/events.js';
 import type { NetworkEnv } from '../network/types.js';
 import { buildHookCommand, type HookCommand, type SelfCommand } from '../oci/hooks.js';
 import { openDataStore, type DataStoreLayout } from '../store/layout.js';
 import { cniConfigOf, hookEnvOf } from './hook-env.js';
-import type { Settings } from './settings.js';
+import { DEFAULT_RUN_DIR, type Settings } from './settings.js';
 
 // How an adapter starts nerdnet again: the OCI hook's command and the CLI's (the runc shim runs
 // `<cli> rm <id>` for a container that removes itself). Without them the library finds its own.
 export interface Entrypoints {
-  hook: SelfCommand;
+  // Undefined: containers get no hooks (a build without the hook command).
+  hook: SelfCommand | undefined;
   cli: SelfCommand;
   // Global flags written into the hook's command line (`--flag=value`, sorted by name).
   globalArgs: readonly string[];
@@ -57,13 +59,16 @@ export function ownEntrypoints(s: Settings): Entrypoints {
 
 // The environment the hook process gets: what the caller runs with, plus the settings that the
 // hook reads from its environment rather than its flags.
+// Only what the environment does not already say is added, so the CLI's hooks keep their bytes.
 function hookEnvironment(s: Settings): NodeJS.ProcessEnv {
+  const env = s.env;
+  const differs = (key: string, value: string | undefined, fallback?: string) => (value !== undefined && value !== (env[key] ?? fallback) ? { [key]: value } : {});
   return {
-    ...s.env,
-    ...(s.cniCacheDir ? { NERDNET_CNI_CACHE_DIR: s.cniCacheDir } : {}),
-    NERDNET_RUN_DIR: s.runDir,
-    ...(s.bridgeIP ? { NERDCTL_BRIDGE_IP: s.bridgeIP } : {}),
-    ...(s.hostGatewayIP ? { NERDCTL_HOST_GATEWAY_IP: s.hostGatewayIP } : {}),
+    ...env,
+    ...differs('NERDNET_CNI_CACHE_DIR', s.cniCacheDir),
+    ...differs('NERDNET_RUN_DIR', s.runDir, DEFAULT_RUN_DIR),
+    ...differs('NERDCTL_BRIDGE_IP', s.bridgeIP),
+    ...differs('NERDCTL_HOST_GATEWAY_IP', s.hostGatewayIP),
   };
 }
 
@@ -76,9 +81,11 @@ export interface Wiring {
   cniProvider: () => Promise<CniProvider>;
   containerEnv: () => Promise<ContainerEnv>;
   manager: () => Promise<ContainerManager>;
-  hookCommand: () => HookCommand;
+  hookCommand: () => HookCommand | undefined;
   // What a hook event run in this process needs.
   hookEnv: (log: Logger) => Promise<HookEnv>;
+  // What the garbage collector sweeps: this namespace, or every namespace found.
+  gcEnv: (allNamespaces: boolean) => Promise<GcEnv>;
 }
 
 // Seams for tests: what runs containers (default runc or containerd, as the settings say).
@@ -92,7 +99,7 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
   const openLayout = () => (layout ??= openDataStore(s.dataRoot, s.address));
   const cniConfig = (stderr?: (chunk: Buffer) => void) => cniConfigOf(s, stderr);
   const cni = cniConfig();
-  const hookCommand = () => buildHookCommand(entry.hook, entry.globalArgs, hookEnvironment(s));
+  const hookCommand = () => (entry.hook ? buildHookCommand(entry.hook, entry.globalArgs, hookEnvironment(s)) : undefined);
   const cniProvider = async () =>
     new CniProvider({
       network: { netconfPath: s.confDir, pluginDirs: s.pluginDirs },
@@ -134,6 +141,16 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
     manager: () => (manager ??= containerEnv().then((env) => new ContainerManager(env))),
     hookCommand,
     hookEnv: (log) => hookEnvOf(s, log),
+    gcEnv: async (allNamespaces) => ({
+      layout: await openLayout(),
+      namespace: s.namespace,
+      allNamespaces,
+      netconfPath: s.confDir,
+      cni,
+      runDir: s.runDir,
+      log: s.logger,
+      ...(seams.runtimes ? { runtimes: seams.runtimes } : {}),
+    }),
   };
 }
 

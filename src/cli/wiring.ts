@@ -1,25 +1,14 @@
-// Wiring for the container commands: data store, runc options, how to re-run nerdnet (hook command
-// line, spec 6.1, and the shim's `rm` for --rm), and where the network providers come from.
+// The composition root for a command line (wiringOf): the global flags and runc options as
+// settings; how to re-run nerdnet (the hook's command line and the shim's `rm` for --rm).
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { ContainerManager } from '../../lib/container/manager.js';
-import type { ImageSource } from '../../lib/container/image-source.js';
-import { StoreImageSource } from '../../lib/container/image-store-source.js';
-import type { NetworkProvider } from '../../lib/container/network-provider.js';
-import type { Logger } from '../../lib/etc/types.js';
-import { buildHookCommand } from '../../lib/oci/hooks.js';
-import type { SelfCommand } from '../../lib/oci/hooks.js';
-import { openDataStore } from '../../lib/store/layout.js';
-import { backendOf, contextFrom } from '../context.js';
-import { ContainerdImageSource } from '../../lib/container/containerd-image-source.js';
-
-// What main.ts may hand to the container commands: extra network providers (the CNI one) consulted
-// before the built-in host/none provider, and an image store.
-export interface ContainerCommandOptions {
-  providers?: (cmd: Command) => NetworkProvider[] | Promise<NetworkProvider[]>;
-  images?: (cmd: Command) => ImageSource | Promise<ImageSource>;
-}
+import { resolveSettings } from '../lib/api/settings.js';
+import { wire, type Wiring } from '../lib/api/wiring.js';
+import type { ContainerManager } from '../lib/container/manager.js';
+import type { Logger } from '../lib/etc/types.js';
+import type { SelfCommand } from '../lib/oci/hooks.js';
+import { backendOf, contextFrom } from './context.js';
 
 // runc selection, on every container command (env NERDNET_RUNC, NERDNET_RUNC_ROOT).
 export function addRuntimeOptions(cmd: Command): Command {
@@ -93,28 +82,27 @@ export const cliLogger: Logger = (level, message) => {
   process.stderr.write(`${level === 'warn' ? 'WARN' : 'INFO'} ${message}\n`);
 };
 
-export async function managerFor(cmd: Command, opts: ContainerCommandOptions): Promise<ContainerManager> {
+// The composition root for this command line: the global flags and runc options as settings, this
+// process as the hook's and the shim's command (the built CLI's hook has its own entry).
+export function wiringOf(cmd: Command): Wiring {
   const ctx = contextFrom(cmd);
   const flags = cmd.optsWithGlobals<{ runc?: string; runcRoot?: string }>();
-  const dataRoot = resolve(ctx.flags.dataRoot);
-  const layout = await openDataStore(dataRoot, ctx.flags.address);
   const root = rootOf(cmd);
   const self = selfCommand();
-  const globalArgs = globalArgsOf(root);
-  const logger: Logger = (level, message) => (level === 'debug' ? ctx.debug(message) : cliLogger(level, message));
-  const providers = opts.providers ? await opts.providers(cmd) : [];
-  const containerd = backendOf(cmd) === 'containerd';
-  const images = opts.images ? await opts.images(cmd) : containerd ? new ContainerdImageSource(ctx.flags.address) : new StoreImageSource(dataRoot);
-  return new ContainerManager({
-    layout,
-    ns: ctx.flags.namespace,
-    providers,
-    images,
-    runc: { ...(flags.runc ? { binary: flags.runc } : {}), ...(flags.runcRoot ? { root: resolve(flags.runcRoot) } : {}) },
-    ...(containerd ? { containerd: { address: ctx.flags.address } } : {}),
-    ...(hasHookCommand(root) ? { hook: buildHookCommand(hookSelfCommand(self), globalArgs, process.env) } : {}),
-    // The shim's --rm removal: this namespace and data store, whatever the environment says then.
-    nerdnet: [self.path, ...self.args, `--namespace=${ctx.flags.namespace}`, `--data-root=${dataRoot}`, `--address=${ctx.flags.address}`, `--backend=${backendOf(cmd)}`],
-    logger,
+  const settings = resolveSettings({
+    dataRoot: ctx.flags.dataRoot,
+    namespace: ctx.flags.namespace,
+    address: ctx.flags.address,
+    cniPath: ctx.dirs.pluginDirs,
+    cniNetconfPath: ctx.dirs.confDir,
+    backend: backendOf(cmd),
+    runc: { ...(flags.runc ? { binary: flags.runc } : {}), ...(flags.runcRoot ? { root: flags.runcRoot } : {}) },
+    debug: ctx.flags.debug,
+    logger: (level, message) => (level === 'debug' ? ctx.debug(message) : cliLogger(level, message)),
   });
+  return wire(settings, { hook: hasHookCommand(root) ? hookSelfCommand(self) : undefined, cli: self, globalArgs: globalArgsOf(root) });
+}
+
+export function managerFor(cmd: Command): Promise<ContainerManager> {
+  return wiringOf(cmd).manager();
 }
