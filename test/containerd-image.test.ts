@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import { formatError } from '../src/cli/error-text.js';
 import { deleteImage, listImages } from '../src/lib/containerd/images.js';
 import { importImageArchive } from '../src/lib/containerd/image-import.js';
 import { createLease, deleteLease, listLeases } from '../src/lib/containerd/leases.js';
@@ -225,7 +226,9 @@ describe('image load into containerd', { skip }, () => {
     await assert.rejects(resolveImage(c, 'nginx'), (err: unknown) => {
       assert.ok(NerdnetError.is(err));
       assert.equal(err.code, 'ERR_NOT_FOUND');
-      assert.equal(err.message, `image "nginx" not found in containerd namespace "resolve" at ${ctrd.address}; load it with \`nerdnet --backend containerd image load -i FILE\``);
+      // The library says what to do in its own terms; the CLI words the same remedy as its command.
+      assert.equal(err.message, `image "nginx" not found in containerd namespace "resolve" at ${ctrd.address}; load it first`);
+      assert.equal(formatError(err), `image "nginx" not found in containerd namespace "resolve" at ${ctrd.address}; load it with \`nerdnet --backend containerd image load -i FILE\``);
       return true;
     });
   });

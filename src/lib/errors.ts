@@ -18,12 +18,63 @@ export type ErrorCode =
   | 'ERR_HOST'
   | 'ERR_INTERNAL';
 
+// What the caller can do about an error, as data: the library words it as an action on its objects
+// (`message`), a command-line tool as its own commands (the CLI's error-text.ts).
+export type Remedy =
+  | { kind: 'start'; container: string }
+  | { kind: 'start-attached'; container: string }
+  | { kind: 'follow-logs'; container: string }
+  | { kind: 'stop-or-force-remove'; container: string }
+  | { kind: 'remove'; container: string }
+  | { kind: 'force-remove'; container: string }
+  | { kind: 'give-container' }
+  | { kind: 'list-containers' }
+  | { kind: 'give-command' }
+  | { kind: 'give-exec-command' }
+  | { kind: 'load-image'; backend: 'runc' | 'containerd' }
+  | { kind: 'create-network'; network: string };
+
+// The library's wording of each remedy, appended to the error's `fact`.
+export function remedyText(r: Remedy): string {
+  switch (r.kind) {
+    case 'start':
+      return ': start it first';
+    case 'start-attached':
+      return '; start it attached to a terminal';
+    case 'follow-logs':
+      return ': follow its output through its logs';
+    case 'stop-or-force-remove':
+      return ': stop it first or remove it with force';
+    case 'remove':
+      return '; remove it';
+    case 'force-remove':
+      return '; remove it with force';
+    case 'give-container':
+      return '; give a name or ID from the container list';
+    case 'list-containers':
+      return '; see the container list';
+    case 'give-command':
+      return ': give a command (or an image that has one)';
+    case 'give-exec-command':
+      return ': give the argv to run';
+    case 'load-image':
+      return '; load it first';
+    case 'create-network':
+      return '; create it first, or see the network list';
+  }
+}
+
 export class NerdnetError extends Error {
   readonly code: ErrorCode;
+  // The message without the remedy: what went wrong, with the offending values.
+  readonly fact: string;
+  readonly remedy: Remedy | undefined;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; remedy?: Remedy }) {
+    super(options?.remedy ? `${message}${remedyText(options.remedy)}` : message, options);
     this.code = code;
+    this.fact = message;
+    this.remedy = options?.remedy;
     Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false });
     Object.defineProperty(this, brand, { value: true, enumerable: false });
   }
@@ -77,7 +128,7 @@ export function wrapError(prefix: string, err: unknown): NerdnetError {
     wrapped.message = `${prefix}: ${err.message}`;
     return wrapped;
   }
-  if (NerdnetError.is(err)) return new NerdnetError(err.code, `${prefix}: ${err.message}`, { cause: err });
+  if (NerdnetError.is(err)) return new NerdnetError(err.code, `${prefix}: ${err.fact ?? err.message}`, { cause: err, ...(err.remedy ? { remedy: err.remedy } : {}) });
   const msg = err instanceof Error ? err.message : String(err);
   return new NerdnetError('ERR_INTERNAL', `${prefix}: ${msg}`, { cause: err });
 }

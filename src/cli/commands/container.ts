@@ -6,6 +6,7 @@ import type { ContainerManager } from '../../lib/container/manager.js';
 import { NerdnetError } from '../../lib/errors.js';
 import { formatPortLines } from '../../lib/ports/format.js';
 import { parsePortFilter } from '../../lib/ports/parse.js';
+import { formatError } from '../error-text.js';
 import { jsonIndent, parseTemplate } from '../format.js';
 import { outputClosed } from '../output.js';
 import { PositionalCommand, scopeGlobalOptions } from './container-argv.js';
@@ -57,7 +58,7 @@ function attachedStdio(tty: boolean, interactive: boolean): StdioOptions {
 async function eachRef(refs: string[], fn: (ref: string) => Promise<void>): Promise<void> {
   const errors: unknown[] = [];
   for (const ref of refs) await fn(ref).catch((e: unknown) => errors.push(e));
-  errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${(e as Error).message}\n`));
+  errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${formatError(e)}\n`));
   if (errors.length > 0) throw errors.at(-1);
 }
 
@@ -213,7 +214,7 @@ function inspectCommand(): Command {
         const t = parseTemplate(f.format);
         process.stdout.write(found.map((x) => `${t.render(x)}\n`).join(''));
       } else process.stdout.write(jsonIndent(found));
-      errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${(e as Error).message}\n`));
+      errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${formatError(e)}\n`));
       if (errors.length > 0) throw errors.at(-1);
     });
 }

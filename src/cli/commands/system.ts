@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { findGarbage, releaseGarbage, storeNamespaces, type GcEnv, type GcPlan, type ReleasedItem } from '../../lib/gc/index.js';
 import { NerdnetError } from '../../lib/errors.js';
 import { contextFrom } from '../context.js';
+import { formatError } from '../error-text.js';
 import { confirm } from './confirm.js';
 import { addRuntimeOptions, managerFor, wiringOf } from '../wiring.js';
 
@@ -114,7 +115,7 @@ export function systemCommand(): Command {
       const errors: string[] = [];
       for (const c of stopped) {
         const mgr = await managerFor(withNamespace(cmd, c.ns));
-        await mgr.remove(c.id).then(() => removed.push(c.id), (e: unknown) => errors.push(`cannot remove container ${c.id}: ${(e as Error).message}`));
+        await mgr.remove(c.id).then(() => removed.push(c.id), (e: unknown) => errors.push(`cannot remove container ${c.id}: ${formatError(e)}`));
       }
       if (removed.length > 0) process.stdout.write(`Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`);
       for (const e of errors) process.stderr.write(`WARN ${e}\n`);

@@ -73,7 +73,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
   const entrypoint = req.entrypoint ?? image?.config.entrypoint ?? [];
   const cmd = req.command.length > 0 || req.entrypoint ? req.command : (image?.config.cmd ?? []);
   const argv = [...entrypoint, ...cmd];
-  if (argv.length === 0) throw invalid('no command specified: give a command after the image (or --rootfs DIR), e.g. `nerdnet run --rootfs ./rootfs sh -c "echo hi"`');
+  if (argv.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'no command specified', { remedy: { kind: 'give-command' } });
   const workdir = req.workdir || image?.config.workingDir || '/';
   if (!isAbsolute(workdir)) throw invalid(`invalid --workdir ${JSON.stringify(workdir)}: it must be an absolute path`);
   const userText = req.user ?? image?.config.user ?? '';

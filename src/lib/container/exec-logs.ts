@@ -21,11 +21,11 @@ export interface ExecRequest {
 
 // Resolves with the exec'd process's exit code.
 export async function execInContainer(env: ContainerEnv, rec: ContainerRecord, req: ExecRequest): Promise<number> {
-  if (req.args.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'exec needs a command, e.g. `nerdnet exec web sh -c "ls /"`');
+  if (req.args.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'exec needs a command', { remedy: { kind: 'give-exec-command' } });
   const runtime = await runtimeFor(rec, env.runtimes);
   const paths = recordsOf(env).paths(rec.id);
   if (!(await observe(rec, paths, runtime)).running) {
-    throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} (${rec.id.slice(0, 12)}) is not running: start it first with \`nerdnet start ${rec.name}\``);
+    throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} (${rec.id.slice(0, 12)}) is not running`, { remedy: { kind: 'start', container: rec.name } });
   }
   return runtime.exec(runtimeContainer(rec, paths), req.args, {
     tty: req.tty,

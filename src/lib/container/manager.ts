@@ -33,7 +33,7 @@ export class ContainerManager {
     const rec = await this.resolve(ref);
     if (!rec.standIn) return rec;
     const shown = rec.name || rec.id.slice(0, 12);
-    throw new NerdnetError('ERR_INVALID_CONFIG', `container ${shown} cannot be used: ${rec.standIn.reason}; remove it with \`nerdnet rm -f ${shown}\``);
+    throw new NerdnetError('ERR_INVALID_CONFIG', `container ${shown} cannot be used: ${rec.standIn.reason}`, { remedy: { kind: 'force-remove', container: shown } });
   }
 
   create(req: ContainerCreateRequest): Promise<ContainerRecord> {

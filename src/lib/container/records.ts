@@ -53,7 +53,7 @@ export class ContainerRecords {
     try {
       return JSON.parse(text) as ContainerRecord;
     } catch (err) {
-      throw new NerdnetError('ERR_INVALID_CONFIG', `${this.paths(id).record} is not valid JSON (${(err as Error).message}); remove the container with \`nerdnet rm -f ${id}\``);
+      throw new NerdnetError('ERR_INVALID_CONFIG', `${this.paths(id).record} is not valid JSON (${(err as Error).message})`, { remedy: { kind: 'force-remove', container: id } });
     }
   }
 
@@ -136,7 +136,7 @@ export class ContainerRecords {
 
   // Docker's lookup order: full ID, exact name, then a unique ID prefix.
   async resolve(ref: string): Promise<ContainerRecord> {
-    if (ref === '') throw new NerdnetError('ERR_INVALID_ARG', 'container name or ID is empty; give one as shown by `nerdnet ps -a`');
+    if (ref === '') throw new NerdnetError('ERR_INVALID_ARG', 'container name or ID is empty', { remedy: { kind: 'give-container' } });
     const direct = await this.resolveDirect(ref);
     if (direct) return direct;
     const all = await this.list();
@@ -147,7 +147,7 @@ export class ContainerRecords {
     if (prefixed.length > 1) {
       throw new NerdnetError('ERR_INVALID_ARG', `multiple containers match the ID prefix "${ref}" (${prefixed.map((r) => r.name).join(', ')}); give more characters of the ID or the name`);
     }
-    throw new NerdnetError('ERR_NOT_FOUND', `no such container: ${ref} (namespace "${this.ns}"); list containers with \`nerdnet ps -a\``);
+    throw new NerdnetError('ERR_NOT_FOUND', `no such container: ${ref} (namespace "${this.ns}")`, { remedy: { kind: 'list-containers' } });
   }
 
   // The full-ID or exact-name match without reading every record (rm of one container among

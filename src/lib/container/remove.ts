@@ -36,7 +36,7 @@ export async function removeContainer(env: ContainerEnv, ref: ContainerRecord, o
       const rc = runtimeContainer(rec, paths);
       if ((await observe(rec, paths, runtime)).running) {
         if (!opts.force) {
-          throw new NerdnetError('ERR_IN_USE', `container ${rec.name} (${rec.id.slice(0, 12)}) is running: stop it first (\`nerdnet stop ${rec.name}\`) or remove it with \`nerdnet rm -f ${rec.name}\``);
+          throw new NerdnetError('ERR_IN_USE', `container ${rec.name} (${rec.id.slice(0, 12)}) is running`, { remedy: { kind: 'stop-or-force-remove', container: rec.name } });
         }
         await runtime.kill(rc, 'SIGKILL', { all: true });
         // Until its poststop hook is done: removing the state under it would leave rules behind.

@@ -56,7 +56,7 @@ async function launch(env: ContainerEnv, ref: ContainerRecord, attach: StartOpti
     const runtime = await runtimeFor(rec, env.runtimes);
     if ((await observe(rec, paths, runtime)).running) return { rec, runtime, launched: false };
     if (rec.config.tty && !attach) {
-      throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} was created with -t: it needs a terminal; start it attached with \`nerdnet start -a ${rec.name}\``);
+      throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} was created with -t: it needs a terminal`, { remedy: { kind: 'start-attached', container: rec.name } });
     }
     if (rec.rootfs.kind === 'image') {
       if (!env.images) throw startError(rec, 'its rootfs comes from an image but this nerdnet has no image store');
@@ -87,7 +87,7 @@ async function noteError(env: ContainerEnv, rec: ContainerRecord, err: unknown):
 export async function startContainer(env: ContainerEnv, ref: ContainerRecord, opts: StartOptions = {}): Promise<StartResult> {
   const { rec, runtime, launched, ended } = await launch(env, ref, opts.attach);
   if (!launched) {
-    if (opts.attach) throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} is already running; nerdnet cannot attach to it: follow its output with \`nerdnet logs -f ${rec.name}\``);
+    if (opts.attach) throw new NerdnetError('ERR_INVALID_ARG', `container ${rec.name} is already running; nerdnet cannot attach to it`, { remedy: { kind: 'follow-logs', container: rec.name } });
     return { record: rec, started: false };
   }
   const rc = runtimeContainer(rec, recordsOf(env).paths(rec.id));

@@ -80,7 +80,7 @@ export class ContainerdRuntime implements ContainerRuntime {
   async launch(c: RuntimeContainer, req: LaunchRequest): Promise<Launched> {
     const f = c.files;
     if (!(await getContainerObject(this.client, c.id))) {
-      throw new NerdnetError('ERR_NOT_FOUND', `container ${c.name} is gone from containerd at ${this.client.address} (namespace ${this.client.namespace}); remove it with \`nerdnet rm ${c.name}\``);
+      throw new NerdnetError('ERR_NOT_FOUND', `container ${c.name} is gone from containerd at ${this.client.address} (namespace ${this.client.namespace})`, { remedy: { kind: 'remove', container: c.name } });
     }
     // The bundle is the source of truth: start may have pointed it at another netns.
     await updateContainerSpec(this.client, c.id, await readBundleSpec(f.bundle));

@@ -35,7 +35,7 @@ export interface FoundImage {
 }
 
 function notFound(client: ContainerdClient, ref: string): NerdnetError {
-  return new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} not found in containerd namespace ${JSON.stringify(client.namespace)} at ${client.address}; load it with \`nerdnet --backend containerd image load -i FILE\``);
+  return new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} not found in containerd namespace ${JSON.stringify(client.namespace)} at ${client.address}`, { remedy: { kind: 'load-image', backend: 'containerd' } });
 }
 
 async function byName(client: ContainerdClient, ref: string): Promise<ImageRecord | undefined> {

@@ -33,7 +33,7 @@ export async function resolveNetworks(
   return requested.map((name) => {
     const record = networkByNameOrID(records, name);
     if (!record) {
-      throw new NerdnetError('ERR_NOT_FOUND', `no such network: "${name}"; create it with \`nerdnet network create ${name}\` or see \`nerdnet network ls\``);
+      throw new NerdnetError('ERR_NOT_FOUND', `no such network: "${name}"`, { remedy: { kind: 'create-network', network: name } });
     }
     if (seen.has(record.file)) throw new NerdnetError('ERR_INVALID_ARG', `network "${name}" is given twice: a container joins each network once`);
     seen.add(record.file);

@@ -43,7 +43,7 @@ export function findImage(images: RefMap, ref: string, namespace: string): Found
   }
   const hits = byId(images, ref);
   if (hits[0]) return { record: hits[0], by: 'id' };
-  throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} not found in namespace ${JSON.stringify(namespace)}; load it with \`nerdnet image load -i FILE\``);
+  throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} not found in namespace ${JSON.stringify(namespace)}`, { remedy: { kind: 'load-image', backend: 'runc' } });
 }
 
 // Every index key that names the image with this ID.
