@@ -12,6 +12,7 @@ import { ContainerNetworkUsage } from '../../lib/container/network-usage.js';
 import { openDataStore } from '../../lib/store/layout.js';
 import { jsonIndent, parseTemplate, table } from '../format.js';
 import { confirm } from './confirm.js';
+import { cliLogger } from './container-context.js';
 import { networkGcCommand } from './system.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -19,7 +20,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 async function envFrom(cmd: Command): Promise<NetworkEnv> {
   const ctx = contextFrom(cmd);
   const usage = new ContainerNetworkUsage(await openDataStore(ctx.flags.dataRoot, ctx.flags.address), ctx.flags.namespace, process.env.NERDNET_CNI_CACHE_DIR);
-  return { netconfPath: ctx.dirs.confDir, namespace: ctx.flags.namespace, pluginDirs: ctx.dirs.pluginDirs, usage };
+  return { netconfPath: ctx.dirs.confDir, namespace: ctx.flags.namespace, pluginDirs: ctx.dirs.pluginDirs, usage, log: cliLogger };
 }
 
 function warn(messages: readonly string[]): void {

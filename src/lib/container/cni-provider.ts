@@ -79,13 +79,13 @@ export class CniProvider implements NetworkProvider {
     return req.networks.length > 0 && isCniMode(req.networks);
   }
 
-  private env(ns: string): NetworkEnv {
-    return { ...this.opts.network, namespace: ns };
+  private env(ns: string, log: NetworkEnv['log']): NetworkEnv {
+    return { ...this.opts.network, namespace: ns, log };
   }
 
   async prepare(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<NetworkPrep> {
     const net = req.network;
-    const networks = await resolveNetworks(this.env(ctx.ns), net.networks, { bridgeIP: this.opts.bridgeIP });
+    const networks = await resolveNetworks(this.env(ctx.ns, ctx.logger), net.networks, { bridgeIP: this.opts.bridgeIP });
     checkRequest(net, networks);
     const publish = parsePublishFlags(net.publish);
     const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
@@ -132,7 +132,7 @@ export class CniProvider implements NetworkProvider {
   async release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void> {
     if ((await this.opts.cni.cache.attachments(cniContainerID(c.namespace, c.id))).length > 0) {
       ctx.logger('info', `removing network attachments of ${c.name} left by an interrupted stop`);
-      await detachNetworks({ cni: this.opts.cni, network: this.env(c.namespace), ann: readAnnotations(c.annotations), id: c.id, log: ctx.logger });
+      await detachNetworks({ cni: this.opts.cni, network: this.env(c.namespace, ctx.logger), ann: readAnnotations(c.annotations), id: c.id, log: ctx.logger });
     }
     await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
   }

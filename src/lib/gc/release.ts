@@ -23,7 +23,7 @@ function ownerOfItem(item: GarbageItem): Owner | undefined {
 // The list to DEL with: the cached config (what ADD used), else the network's current conflist.
 async function listForDel(env: GcEnv, item: Extract<GarbageItem, { kind: 'attachment' }>): Promise<NetworkConfigList> {
   if (item.entry.config.length > 0) return confListFromBytes(item.entry.config, `cached config of ${item.entry.containerID}`);
-  const found = (await gcNetworks(env.netconfPath, undefined, [])).find((n) => n.name === item.entry.network);
+  const found = (await gcNetworks(env.netconfPath, item.owner.ns, [])).find((n) => n.name === item.entry.network);
   if (!found) throw new Error(`the cache entry has no config and network ${item.entry.network} no longer exists; remove ${env.cni.cache.filePath(item.entry.network, item.entry.containerID, item.entry.ifName)} by hand`);
   return found.list;
 }
@@ -72,7 +72,7 @@ async function releaseOne(env: GcEnv, item: GarbageItem): Promise<string | undef
       }
       await warnAll(env, (await sweepIptables(owner.cid, [entry.network], env.iptables)).warnings);
       // A plugin whose DEL kept the address (or failed quietly) must not leave it taken.
-      const network = (await gcNetworks(env.netconfPath, undefined, [])).find((n) => n.name === entry.network);
+      const network = (await gcNetworks(env.netconfPath, owner.ns, [])).find((n) => n.name === entry.network);
       for (const l of (await leaseFacts(network ? [network] : [])).filter((f) => f.owner.cid === owner.cid)) await releaseLease(l.file, owner.cid);
       return undefined;
     }

@@ -8,7 +8,7 @@ import { formatCIDR, formatIP, hasHostBits, tryParseCIDR, cidrParseError } from 
 import { applyPlan, checkPluginsInstalled, planUnderLock, withConfLock } from './create.js';
 import { detectFirewallVersion } from './firewall.js';
 import { DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, conflistFileName } from './names.js';
-import { readVisibleNetworks, recordFromBytes, type NetworkRecord } from './store.js';
+import { readVisibleNetworks, recordFromBytes, scanVisibleNetworks, type NetworkRecord } from './store.js';
 import type { NetworkCreateRequest, NetworkEnv } from './types.js';
 
 export const DEFAULT_SUBNET = '10.4.0.0/24';
@@ -44,14 +44,17 @@ export function defaultNetworkRequest(bridgeIP?: string): NetworkCreateRequest {
 // Return the default network, creating it under the exclusive lock if nobody has yet.
 export async function ensureDefaultNetwork(env: NetworkEnv, opts: DefaultNetworkOptions = {}): Promise<DefaultNetwork> {
   const req = defaultNetworkRequest(opts.bridgeIP);
-  const seen = findDefaultNetwork(await withConfLock(env, () => readVisibleNetworks(env.netconfPath, env.namespace), true));
+  const seen = findDefaultNetwork(await withConfLock(env, () => readVisibleNetworks(env.netconfPath, env.namespace, env.log), true));
   if (seen) return { network: seen, created: false, warnings: [] };
   const firewallVersion = await detectFirewallVersion(env.pluginDirs);
   return withConfLock(env, async () => {
-    const again = findDefaultNetwork(await readVisibleNetworks(env.netconfPath, env.namespace));
+    const scan = await scanVisibleNetworks(env.netconfPath, env.namespace);
+    const again = findDefaultNetwork(scan.records);
     if (again) return { network: again, created: false, warnings: [] };
-    if (existsSync(join(env.netconfPath, conflistFileName(DEFAULT_NETWORK_NAME)))) {
-      throw new NerdnetError('ERR_ALREADY_EXISTS', `already found existing network config, cannot create new network named "${DEFAULT_NETWORK_NAME}"`);
+    const path = join(env.netconfPath, conflistFileName(DEFAULT_NETWORK_NAME));
+    if (existsSync(path)) {
+      const why = scan.skipped.find((s) => s.file === path)?.message ?? path;
+      throw new NerdnetError('ERR_ALREADY_EXISTS', `already found existing network config, cannot create new network named "${DEFAULT_NETWORK_NAME}" (${why})`);
     }
     try {
       const plan = await planUnderLock(env, req, firewallVersion);

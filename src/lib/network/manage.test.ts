@@ -6,6 +6,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHost, FakeUsage, fakePluginDir } from '../../../test/helpers/network-fakes.js';
+import { gcNetworks } from '../gc/networks.js';
+import { resolveNetworks } from '../hook/networks.js';
 import { createNetwork } from './create.js';
 import { ensureDefaultNetwork } from './default-network.js';
 import { inspectNetworks, inspectNetworksNative } from './inspect.js';
@@ -67,9 +69,47 @@ describe('network ls', () => {
     await assert.rejects(listNetworks(env, { filters: ['name=('] }), /invalid filter "name=\("/);
   });
 
-  it('a broken file fails the read and is named', async () => {
-    await writeFile(join(conf, 'broken.conflist'), '{');
-    await assert.rejects(listNetworks(env), /failed to parse network config file ".*broken\.conflist".*fix or remove the file/);
+  it('a broken file is skipped with a warning naming it; ls, inspect and rm of other networks work', async () => {
+    const warnings: string[] = [];
+    const logged = { ...env, log: (_l: string, m: string) => warnings.push(m) };
+    await createNetwork(env, { name: 'ok1' });
+    await createNetwork(env, { name: 'ok2' });
+    const broken = join(conf, 'default', 'broken.conflist');
+    await writeFile(broken, '{');
+    assert.deepEqual((await listNetworks(logged)).map((r) => r.name), ['ok1', 'ok2', 'host', 'none']);
+    assert.match(warnings.join('\n'), /skipped network config file .*default\/broken\.conflist: failed to parse network config file/);
+    assert.deepEqual((await inspectNetworks(logged, ['ok1'])).errors, []);
+    // A network that is not found may be the broken one: the error says which files were skipped.
+    assert.match((await inspectNetworks(logged, ['nosuch'])).errors[0]?.message ?? '', /no network found matching: nosuch \(unreadable config files skipped: .*broken\.conflist\)/);
+    assert.deepEqual((await removeNetworks(logged, ['ok2'])).removed, ['ok2']);
+    assert.deepEqual((await pruneNetworks(logged)).removed, ['ok1']);
+    assert.ok(existsSync(broken), 'the broken file is left for the user');
+  });
+
+  it('a second file with an existing name is listed once: the one libcni picks, the other named', async () => {
+    const warnings: string[] = [];
+    const logged = { ...env, log: (_l: string, m: string) => warnings.push(m) };
+    const real = await createNetwork(env, { name: 'dup', subnets: ['10.60.0.0/24'] });
+    // Planted at the top level: sorts after <netconf>/default/..., and a .conf loses to any .conflist.
+    const planted = join(conf, 'zz-dup.conflist');
+    const legacy = join(conf, '00-dup.conf');
+    await writeFile(planted, JSON.stringify({ cniVersion: '1.0.0', name: 'dup', nerdctlID: 'x', plugins: [{ type: 'bridge', bridge: 'planted0' }] }));
+    await writeFile(legacy, JSON.stringify({ cniVersion: '1.0.0', name: 'dup', type: 'bridge', bridge: 'legacy0' }));
+    const rows = await listNetworks(logged);
+    assert.deepEqual(rows.filter((r) => r.name === 'dup').map((r) => r.file), [real.path]);
+    assert.match(warnings.join('\n'), new RegExp(`network "dup" is defined more than once: using ${real.path}, ignoring ${legacy}, ${planted}`));
+    const native = await inspectNetworksNative(logged, ['dup']);
+    assert.deepEqual([native.networks[0]?.File, native.networks[0]?.ShadowedFiles], [real.path, [legacy, planted]]);
+    assert.equal((await inspectNetworks(logged, ['dup'])).networks[0]?.Options['com.docker.network.bridge.name'], real.bridge);
+    // run/the hook and gc pick the same file.
+    assert.equal((await resolveNetworks(logged, ['dup']))[0]?.record.file, real.path);
+    const notes: string[] = [];
+    assert.deepEqual((await gcNetworks(conf, 'default', notes)).filter((g) => g.name === 'dup').map((g) => g.file), [real.path]);
+    assert.match(notes.join('\n'), /network "dup" is defined more than once/);
+    // rm takes the same one; then the next in line shows.
+    assert.deepEqual((await removeNetworks(logged, ['dup'])).removed, ['dup']);
+    assert.ok(!existsSync(real.path) && existsSync(planted));
+    assert.deepEqual((await inspectNetworksNative(logged, ['dup'])).networks[0]?.File, planted);
   });
 });
 

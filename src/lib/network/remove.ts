@@ -5,7 +5,7 @@ import { NerdnetError } from '../errors.js';
 import { IpHostNetwork, type HostNetwork } from '../host/host-network.js';
 import { withConfLock } from './create.js';
 import { DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, PSEUDO_NETWORKS } from './names.js';
-import { isPseudoName, matchNetworks, pluginsOf, readAllConfigs, readVisibleNetworks, type NetworkRecord } from './store.js';
+import { isPseudoName, matchNetworks, pluginsOf, readAllConfigs, readVisibleNetworks, readVisibleScan, skippedHint, type NetworkRecord } from './store.js';
 import type { NetworkEnv } from './types.js';
 import { CniCacheUsage, type NetworkUsage } from './usage.js';
 
@@ -66,12 +66,13 @@ export async function removeNetworks(env: NetworkEnv, requests: readonly string[
   const usage = env.usage ?? new CniCacheUsage();
   const out: RemoveResult = { removed: [], errors: [], warnings: [] };
   await withConfLock(env, async () => {
-    let records = await readVisibleNetworks(env.netconfPath, env.namespace);
+    const scan = await readVisibleScan(env.netconfPath, env.namespace, env.log);
+    let records = scan.records;
     for (const req of requests) {
       try {
         if (isPseudoName(req)) throw new NerdnetError('ERR_INVALID_ARG', `pseudo network not allowed: ${req} (${PSEUDO_NETWORKS.join(' and ')} are built in)`);
         const m = matchNetworks(records, req) as NetworkRecord[];
-        if (m.length === 0) throw new NerdnetError('ERR_NOT_FOUND', `no network found matching: ${req}`);
+        if (m.length === 0) throw new NerdnetError('ERR_NOT_FOUND', `no network found matching: ${req}${skippedHint(scan)}`);
         if (m.length > 1) throw new NerdnetError('ERR_INVALID_ARG', `multiple IDs found with provided prefix: ${req}; give more of the ID or the name`);
         const r = m[0] as NetworkRecord;
         const why = await refusal(r, req, usage);
@@ -93,7 +94,7 @@ export async function pruneNetworks(env: NetworkEnv): Promise<RemoveResult> {
   const usage = env.usage ?? new CniCacheUsage();
   const out: RemoveResult = { removed: [], errors: [], warnings: [] };
   await withConfLock(env, async () => {
-    for (const r of await readVisibleNetworks(env.netconfPath, env.namespace)) {
+    for (const r of await readVisibleNetworks(env.netconfPath, env.namespace, env.log)) {
       if (isDefault(r) || isPseudoName(r.name.toLowerCase()) || r.id === undefined) continue;
       if ((await usage.attachments(r.name)).length > 0) continue;
       try {
