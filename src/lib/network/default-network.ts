@@ -7,7 +7,7 @@ import { NerdnetError, wrapError } from '../errors.js';
 import { formatCIDR, formatIP, hasHostBits, tryParseCIDR, cidrParseError } from '../ip/index.js';
 import { applyPlan, checkPluginsInstalled, planUnderLock, withConfLock } from './create.js';
 import { detectFirewallVersion } from './firewall.js';
-import { DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, conflistFileName } from './names.js';
+import { DEFAULT_NETWORK_NAME, conflistFileName } from './names.js';
 import { readVisibleNetworks, recordFromBytes, scanVisibleNetworks, type NetworkRecord } from './store.js';
 import type { NetworkCreateRequest, NetworkEnv } from './types.js';
 
@@ -24,14 +24,15 @@ export interface DefaultNetwork {
   warnings: string[];
 }
 
-// GetDefaultNetworkConfig: the first network labelled as default, else the first named `bridge`.
+// The network named `bridge`. nerdctl's GetDefaultNetworkConfig prefers any network labelled
+// nerdctl/default-network, which containers asking for `bridge` then could not find.
 export function findDefaultNetwork(records: readonly NetworkRecord[]): NetworkRecord | undefined {
-  return records.find((r) => r.labels !== undefined && DEFAULT_NETWORK_LABEL in r.labels) ?? records.find((r) => r.name === DEFAULT_NETWORK_NAME);
+  return records.find((r) => r.name === DEFAULT_NETWORK_NAME);
 }
 
-// The create request for the default network; `--bridge-ip` replaces subnet and gateway.
+// The create request for the default network (the plan adds its label); `--bridge-ip` replaces subnet and gateway.
 export function defaultNetworkRequest(bridgeIP?: string): NetworkCreateRequest {
-  const req: NetworkCreateRequest = { name: DEFAULT_NETWORK_NAME, subnets: [DEFAULT_SUBNET], labels: [`${DEFAULT_NETWORK_LABEL}=true`] };
+  const req: NetworkCreateRequest = { name: DEFAULT_NETWORK_NAME, subnets: [DEFAULT_SUBNET] };
   if (bridgeIP === undefined || bridgeIP === '') return req;
   const p = tryParseCIDR(bridgeIP);
   if (!p) throw new NerdnetError('ERR_INVALID_ARG', `invalid bridge ip ${bridgeIP}: ${cidrParseError(bridgeIP)}; give the bridge's address with its prefix, e.g. 10.1.100.1/24`);

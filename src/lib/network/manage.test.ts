@@ -214,6 +214,19 @@ describe('network rm', () => {
   });
 });
 
+describe('the default network label (only bridge is pre-defined)', () => {
+  it('create refuses the label, naming it; a network that has it anyway is removed and pruned like any other', async () => {
+    await assert.rejects(createNetwork(env, { name: 'xx', labels: ['nerdctl/default-network=true'] }), /label nerdctl\/default-network is reserved for the default network "bridge"/);
+    assert.ok(!existsSync(join(conf, 'default', 'nerdctl-xx.conflist')));
+    const old = (name: string) => JSON.stringify({ cniVersion: '1.0.0', name, nerdctlID: networkID(name), nerdctlLabels: { 'nerdctl/default-network': 'true' }, plugins: [{ type: 'bridge', bridge: `br-${name}` }] });
+    await mkdir(join(conf, 'default'), { recursive: true });
+    await writeFile(join(conf, 'default', 'nerdctl-xx.conflist'), old('xx'));
+    await writeFile(join(conf, 'default', 'nerdctl-yy.conflist'), old('yy'));
+    assert.deepEqual((await removeNetworks(env, ['xx'])).removed, ['xx']);
+    assert.deepEqual((await pruneNetworks(env)).removed, ['yy']);
+  });
+});
+
 describe('network prune', () => {
   it('keeps the default, in-use and foreign networks; removes the rest', async () => {
     await ensureDefaultNetwork(env);

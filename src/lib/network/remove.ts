@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { NerdnetError } from '../errors.js';
 import { IpHostNetwork, type HostNetwork } from '../host/host-network.js';
 import { withConfLock } from './create.js';
-import { DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, PSEUDO_NETWORKS } from './names.js';
+import { DEFAULT_NETWORK_NAME, PSEUDO_NETWORKS } from './names.js';
 import { isPseudoName, matchNetworks, pluginsOf, readAllConfigs, readVisibleNetworks, readVisibleScan, skippedHint, type NetworkRecord } from './store.js';
 import type { NetworkEnv } from './types.js';
 import { CniCacheUsage, type NetworkUsage } from './usage.js';
@@ -16,8 +16,9 @@ export interface RemoveResult {
   warnings: string[];
 }
 
+// Only `bridge` is pre-defined: a label can be written by anyone, and must not pin a network.
 function isDefault(r: NetworkRecord): boolean {
-  return r.name.toLowerCase() === DEFAULT_NETWORK_NAME || (r.labels !== undefined && DEFAULT_NETWORK_LABEL in r.labels);
+  return r.name.toLowerCase() === DEFAULT_NETWORK_NAME;
 }
 
 function bridgeOf(raw: NetworkRecord['raw']): string | undefined {
