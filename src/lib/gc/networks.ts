@@ -17,7 +17,7 @@ export interface GcNetwork {
   leaseDirs: string[];
 }
 
-function describe(file: string, list: NetworkConfigList): GcNetwork {
+export function gcNetworkOf(file: string, list: NetworkConfigList): GcNetwork {
   const bridges = new Set<string>();
   const leaseDirs = new Set<string>();
   for (const p of list.plugins) {
@@ -36,7 +36,7 @@ export async function gcNetworks(netconf: string, namespace: string | undefined,
   for (const ns of namespaces) {
     const scan = await scanVisibleNetworks(netconf, ns);
     for (const w of scanWarnings(scan)) if (!notes.includes(w)) notes.push(w);
-    for (const r of scan.records) if (!out.has(r.file)) out.set(r.file, describe(r.file, r.list));
+    for (const r of scan.records) if (!out.has(r.file)) out.set(r.file, gcNetworkOf(r.file, r.list));
   }
   return [...out.values()];
 }
