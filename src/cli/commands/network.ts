@@ -7,6 +7,7 @@ import {
   removeNetworks, type NetworkEnv, type NetworkSummary,
 } from '../../lib/network/index.js';
 import { parseGoBool } from '../../lib/network/options.js';
+import { cniConfigFor } from '../cni-config.js';
 import { contextFrom } from '../context.js';
 import { ContainerNetworkUsage } from '../../lib/container/network-usage.js';
 import { openDataStore } from '../../lib/store/layout.js';
@@ -19,7 +20,11 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 async function envFrom(cmd: Command): Promise<NetworkEnv> {
   const ctx = contextFrom(cmd);
-  const usage = new ContainerNetworkUsage(await openDataStore(ctx.flags.dataRoot, ctx.flags.address), ctx.flags.namespace, process.env.NERDNET_CNI_CACHE_DIR);
+  const usage = new ContainerNetworkUsage(await openDataStore(ctx.flags.dataRoot, ctx.flags.address), ctx.flags.namespace, {
+    cacheDir: process.env.NERDNET_CNI_CACHE_DIR,
+    cni: cniConfigFor(ctx),
+    netconfPath: ctx.dirs.confDir,
+  });
   return { netconfPath: ctx.dirs.confDir, namespace: ctx.flags.namespace, pluginDirs: ctx.dirs.pluginDirs, usage, log: cliLogger };
 }
 
@@ -161,13 +166,14 @@ function inspectCommand(): Command {
 }
 
 function rmCommand(): Command {
-  return new Command('rm')
+  return new BoolFlagCommand('rm')
     .alias('remove')
     .summary('remove networks (and the bridges they created)')
     .argument('<network...>', 'name, ID or ID prefix')
+    .option('-f, --force', 'first detach stopped containers whose stop left them attached', false)
     .exitOverride()
-    .action(async (nets: string[], _f: unknown, cmd: Command) => {
-      const r = await removeNetworks(await envFrom(cmd), nets);
+    .action(async (nets: string[], f: { force: boolean }, cmd: Command) => {
+      const r = await removeNetworks(await envFrom(cmd), nets, { force: f.force });
       process.stdout.write(r.removed.map((n) => `${n}\n`).join(''));
       warn(r.warnings);
       failWith(r.errors);

@@ -1,11 +1,8 @@
 // The networks the collector looks at: every conflist in the CNI conf dir (top level and namespace
 // subdirs), with what the sweep needs from each: its bridge and its host-local lease directory.
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { NetworkConfigList } from '../cni/conf.js';
-import { allNamespaceConfDirs, scanVisibleNetworks, scanWarnings } from '../network/store.js';
-
-// host-local's default dataDir (spec cni 4.3).
-export const HOST_LOCAL_DIR = '/var/lib/cni/networks';
+import { allNamespaceConfDirs, hostLocalLeaseDirs, scanVisibleNetworks, scanWarnings } from '../network/store.js';
 
 export interface GcNetwork {
   name: string;
@@ -19,13 +16,8 @@ export interface GcNetwork {
 
 export function gcNetworkOf(file: string, list: NetworkConfigList): GcNetwork {
   const bridges = new Set<string>();
-  const leaseDirs = new Set<string>();
-  for (const p of list.plugins) {
-    if (p.type === 'bridge' && typeof p.raw.bridge === 'string') bridges.add(p.raw.bridge);
-    const ipam = p.raw.ipam as { type?: unknown; dataDir?: unknown } | undefined;
-    if (ipam?.type === 'host-local') leaseDirs.add(join(typeof ipam.dataDir === 'string' && ipam.dataDir ? ipam.dataDir : HOST_LOCAL_DIR, list.name));
-  }
-  return { name: list.name, file, list, bridges: [...bridges], leaseDirs: [...leaseDirs] };
+  for (const p of list.plugins) if (p.type === 'bridge' && typeof p.raw.bridge === 'string') bridges.add(p.raw.bridge);
+  return { name: list.name, file, list, bridges: [...bridges], leaseDirs: hostLocalLeaseDirs(list.name, list.plugins.map((p) => p.raw)) };
 }
 
 // The networks of one namespace (top level + `<netconf>/<ns>`) or of every namespace (undefined),

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHost, FakeUsage, fakePluginDir } from '../../../test/helpers/network-fakes.js';
@@ -211,6 +211,51 @@ describe('network rm', () => {
       'pseudo network not allowed: none (host and none are built in)',
     ]);
     assert.equal(r.errors[0]?.code, 'ERR_IN_USE');
+  });
+});
+
+describe('network rm: attachments a stop left behind', () => {
+  it('refuses while a stopped container still holds an attachment, naming it; -f detaches, then removes', async () => {
+    const n = await createNetwork(env, { name: 'held' });
+    const p = { containerID: 'default-0123', ifName: 'eth0', name: 'w', entry: { containerID: 'default-0123', network: 'held', ifName: 'eth0', config: Buffer.from('{}') } };
+    usage.pendingByNetwork.held = [p];
+    const r = await removeNetworks(env, ['held']);
+    assert.deepEqual(r.removed, []);
+    assert.match(r.errors[0]?.message ?? '', /network "held" still holds an attachment of stopped container "w" \(eth0\) that was never detached; .*-f/);
+    assert.equal(r.errors[0]?.code, 'ERR_IN_USE');
+    assert.deepEqual((await pruneNetworks(env)).removed, [], 'prune keeps it too');
+    assert.ok(existsSync(n.path));
+    const f = await removeNetworks(env, ['held'], { force: true });
+    assert.deepEqual([f.removed, usage.detached], [['held'], [p]]);
+    assert.ok(!existsSync(n.path));
+  });
+
+  it('-f never detaches from a network it then refuses to remove', async () => {
+    await ensureDefaultNetwork(env);
+    usage.pendingByNetwork.bridge = [{ containerID: 'default-1', ifName: 'eth0', entry: { containerID: 'default-1', network: 'bridge', ifName: 'eth0', config: Buffer.from('{}') } }];
+    const r = await removeNetworks(env, ['bridge'], { force: true });
+    assert.deepEqual([r.errors[0]?.message, usage.detached], ['cannot remove pre-defined network bridge', []]);
+  });
+
+  it('removes host-local\'s lease dir (here a configured dataDir) when no lease is left, else keeps it and says so', async () => {
+    const data = join(conf, 'leases');
+    // A network whose host-local keeps its files under `data`, holding `files` there.
+    const withLeaseDir = async (name: string, files: Record<string, string>) => {
+      const n = await createNetwork(env, { name });
+      const raw = JSON.parse(await readFile(n.path, 'utf8')) as { plugins: Array<{ ipam?: Record<string, unknown> }> };
+      for (const pl of raw.plugins) if (pl.ipam) pl.ipam.dataDir = data;
+      await writeFile(n.path, JSON.stringify(raw));
+      await mkdir(join(data, name), { recursive: true });
+      for (const [f, text] of Object.entries(files)) await writeFile(join(data, name, f), text);
+    };
+    await withLeaseDir('dd', { lock: '', 'last_reserved_ip.0': '10.4.1.2' });
+    assert.deepEqual((await removeNetworks(env, ['dd'])).removed, ['dd']);
+    assert.ok(!existsSync(join(data, 'dd')), 'the empty lease dir went with the network');
+    await withLeaseDir('kept', { '10.4.2.5': 'other-runtime-id\r\neth0' });
+    const r = await removeNetworks(env, ['kept']);
+    assert.deepEqual(r.removed, ['kept']);
+    assert.match(r.warnings.join(), /kept .*leases\/kept: it still holds 1 lease\(s\) \(10\.4\.2\.5\)/);
+    assert.ok(existsSync(join(data, 'kept', '10.4.2.5')));
   });
 });
 

@@ -164,6 +164,20 @@ export function pluginsOf(raw: JsonObject): JsonObject[] {
   return plugins.filter(isPlainObject);
 }
 
+// host-local's default dataDir.
+export const HOST_LOCAL_DIR = '/var/lib/cni/networks';
+
+// `<dataDir>/<network>` of each host-local IPAM among the plugins: where its leases live.
+export function hostLocalLeaseDirs(network: string, plugins: readonly JsonObject[]): string[] {
+  const dirs = new Set<string>();
+  for (const p of plugins) {
+    const ipam = p.ipam;
+    if (!isPlainObject(ipam) || ipam.type !== 'host-local') continue;
+    dirs.add(join(typeof ipam.dataDir === 'string' && ipam.dataDir !== '' ? ipam.dataDir : HOST_LOCAL_DIR, network));
+  }
+  return [...dirs];
+}
+
 // NetworkByNameOrID (spec 2.8): name, full ID, or exactly the 12-char short ID.
 export function networkByNameOrID(records: readonly NetworkRecord[], key: string): NetworkRecord | undefined {
   return records.find((r) => r.name === key || (r.id !== undefined && (r.id === key || r.id.slice(0, 12) === key)));
