@@ -59,6 +59,10 @@ export function validateRequest(req: NetworkCreateRequest, namespace: string): V
   validateCreatableName(req.name);
   validateNamespace(namespace);
   const driver = checkDriver(req.driver ?? 'bridge');
+  // The network named bridge is the default network, on nerdctl0.
+  if (req.name === DEFAULT_NETWORK_NAME && driver !== 'bridge') {
+    throw new NerdnetError('ERR_INVALID_ARG', `network "${DEFAULT_NETWORK_NAME}" is the default network and uses the bridge driver, not ${driver}; choose another name`);
+  }
   const ipamDriver = req.ipamDriver ?? 'default';
   checkIpamDriver(ipamDriver);
   if (req.ipv4 === false && req.ipv6 !== true) throw new NerdnetError('ERR_INVALID_ARG', 'IPv4 or IPv6 must be enabled');
