@@ -4,7 +4,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { HostAddress, HostNetwork, HostRoute } from '../../src/lib/host/host-network.js';
-import type { NetworkAttachmentInfo, NetworkUsage } from '../../src/lib/network/usage.js';
+import type { NetworkAttachmentInfo, NetworkUsage, PendingAttachment } from '../../src/lib/network/usage.js';
 
 export class FakeHost implements HostNetwork {
   readonly deleted: string[] = [];
@@ -34,9 +34,19 @@ export class FakeHost implements HostNetwork {
 }
 
 export class FakeUsage implements NetworkUsage {
+  // Attachments a stop left owing a DEL, and the ones detach() was asked to DEL.
+  pendingByNetwork: Record<string, PendingAttachment[]> = {};
+  readonly detached: PendingAttachment[] = [];
   constructor(public byNetwork: Record<string, NetworkAttachmentInfo[]> = {}) {}
   async attachments(network: string): Promise<NetworkAttachmentInfo[]> {
     return this.byNetwork[network] ?? [];
+  }
+  async pending(network: string): Promise<PendingAttachment[]> {
+    return (this.pendingByNetwork[network] ?? []).filter((p) => !this.detached.includes(p));
+  }
+  async detach(a: PendingAttachment): Promise<string[]> {
+    this.detached.push(a);
+    return [];
   }
 }
 

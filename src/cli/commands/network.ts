@@ -156,13 +156,14 @@ function inspectCommand(): Command {
 }
 
 function rmCommand(): Command {
-  return new Command('rm')
+  return new BoolFlagCommand('rm')
     .alias('remove')
     .summary('remove networks (and the bridges they created)')
     .argument('<network...>', 'name, ID or ID prefix')
+    .option('-f, --force', 'first detach stopped containers whose stop left them attached', false)
     .exitOverride()
-    .action(async (nets: string[], _f: unknown, cmd: Command) => {
-      const r = await removeNetworks(await envFrom(cmd), nets);
+    .action(async (nets: string[], f: { force: boolean }, cmd: Command) => {
+      const r = await removeNetworks(await envFrom(cmd), nets, { force: f.force });
       process.stdout.write(r.removed.map((n) => `${n}\n`).join(''));
       warn(r.warnings);
       failWith(r.errors);

@@ -132,6 +132,11 @@ export class ResultCache {
   }
 }
 
+// The runtime conf a cached attachment was ADDed with, for its DEL (the netns is gone by then).
+export function cachedRuntimeConf(a: CachedAttachment): RuntimeConf {
+  return { containerID: a.containerID, netns: '', ifName: a.ifName, ...(a.cniArgs ? { args: a.cniArgs } : {}), ...(a.capabilityArgs ? { capabilityArgs: a.capabilityArgs } : {}) };
+}
+
 function isPairs(v: unknown): v is Array<[string, string]> {
   return Array.isArray(v) && v.every((p) => Array.isArray(p) && p.length === 2 && p.every((s) => typeof s === 'string'));
 }

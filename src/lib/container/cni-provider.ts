@@ -42,17 +42,17 @@ export class CniProvider implements NetworkProvider {
     return req.networks.length > 0 && isCniMode(req.networks);
   }
 
-  private env(ns: string): NetworkEnv {
-    return { ...this.opts.network, namespace: ns };
+  private env(ns: string, log: NetworkEnv['log']): NetworkEnv {
+    return { ...this.opts.network, namespace: ns, log };
   }
 
   // Before create makes anything: the networks, MAC, addresses and -p host IPs the start would fail on.
   async validate(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<void> {
-    await this.checked(req.network, ctx.ns);
+    await this.checked(req.network, ctx.ns, ctx.logger);
   }
 
-  private async checked(net: NetworkRequest, ns: string): Promise<{ networks: ResolvedNetwork[]; publish: PublishRequest[] }> {
-    const networks = await resolveNetworks(this.env(ns), net.networks, { bridgeIP: this.opts.bridgeIP });
+  private async checked(net: NetworkRequest, ns: string, log: NetworkEnv['log']): Promise<{ networks: ResolvedNetwork[]; publish: PublishRequest[] }> {
+    const networks = await resolveNetworks(this.env(ns, log), net.networks, { bridgeIP: this.opts.bridgeIP });
     checkNetworkRequest(net, networks);
     const publish = parsePublishFlags(net.publish);
     // Rootless: host IPs are the parent namespace's, which this process cannot bind to test.
@@ -62,7 +62,7 @@ export class CniProvider implements NetworkProvider {
 
   async prepare(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<NetworkPrep> {
     const net = req.network;
-    const { networks, publish } = await this.checked(net, ctx.ns);
+    const { networks, publish } = await this.checked(net, ctx.ns, ctx.logger);
     const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
     const files = await prepareProviderFiles(net, ctx, {
       mode: 'cni',
@@ -107,7 +107,7 @@ export class CniProvider implements NetworkProvider {
   async release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void> {
     if ((await this.opts.cni.cache.attachments(cniContainerID(c.namespace, c.id))).length > 0) {
       ctx.logger('info', `removing network attachments of ${c.name} left by an interrupted stop`);
-      await detachNetworks({ cni: this.opts.cni, network: this.env(c.namespace), ann: readAnnotations(c.annotations), id: c.id, log: ctx.logger });
+      await detachNetworks({ cni: this.opts.cni, network: this.env(c.namespace, ctx.logger), ann: readAnnotations(c.annotations), id: c.id, log: ctx.logger });
     }
     await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
   }

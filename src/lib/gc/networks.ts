@@ -1,13 +1,8 @@
 // The networks the collector looks at: every conflist in the CNI conf dir (top level and namespace
 // subdirs), with what the sweep needs from each: its bridge and its host-local lease directory.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import type { NetworkConfigList } from '../cni/conf.js';
-import { CONF_EXTENSIONS, confFiles, sortPaths } from '../cni/conf-files.js';
-import { allNamespaceConfDirs, recordFromBytes } from '../network/store.js';
-
-// host-local's default dataDir (spec cni 4.3).
-export const HOST_LOCAL_DIR = '/var/lib/cni/networks';
+import { allNamespaceConfDirs, hostLocalLeaseDirs, scanVisibleNetworks, scanWarnings } from '../network/store.js';
 
 export interface GcNetwork {
   name: string;
@@ -19,30 +14,21 @@ export interface GcNetwork {
   leaseDirs: string[];
 }
 
-function describe(file: string, list: NetworkConfigList): GcNetwork {
+export function gcNetworkOf(file: string, list: NetworkConfigList): GcNetwork {
   const bridges = new Set<string>();
-  const leaseDirs = new Set<string>();
-  for (const p of list.plugins) {
-    if (p.type === 'bridge' && typeof p.raw.bridge === 'string') bridges.add(p.raw.bridge);
-    const ipam = p.raw.ipam as { type?: unknown; dataDir?: unknown } | undefined;
-    if (ipam?.type === 'host-local') leaseDirs.add(join(typeof ipam.dataDir === 'string' && ipam.dataDir ? ipam.dataDir : HOST_LOCAL_DIR, list.name));
-  }
-  return { name: list.name, file, list, bridges: [...bridges], leaseDirs: [...leaseDirs] };
+  for (const p of list.plugins) if (p.type === 'bridge' && typeof p.raw.bridge === 'string') bridges.add(p.raw.bridge);
+  return { name: list.name, file, list, bridges: [...bridges], leaseDirs: hostLocalLeaseDirs(list.name, list.plugins.map((p) => p.raw)) };
 }
 
-// Conflists of one namespace (top level + `<netconf>/<ns>`) or of all (undefined); broken files are noted, not fatal.
+// The networks of one namespace (top level + `<netconf>/<ns>`) or of every namespace (undefined),
+// picked as every other command picks them; broken and shadowed files are noted, not fatal.
 export async function gcNetworks(netconf: string, namespace: string | undefined, notes: string[]): Promise<GcNetwork[]> {
-  const dirs = namespace !== undefined ? [netconf, join(netconf, namespace)] : await allNamespaceConfDirs(netconf);
-  const out: GcNetwork[] = [];
-  for (const dir of dirs) {
-    for (const file of sortPaths(await confFiles(dir, CONF_EXTENSIONS))) {
-      try {
-        const rec = recordFromBytes(file, await readFile(file));
-        out.push(describe(file, rec.list));
-      } catch (e) {
-        notes.push(`network config ${file} skipped: ${(e as Error).message}`);
-      }
-    }
+  const namespaces = namespace !== undefined ? [namespace] : ['', ...(await allNamespaceConfDirs(netconf)).slice(1).map((d) => basename(d))];
+  const out = new Map<string, GcNetwork>();
+  for (const ns of namespaces) {
+    const scan = await scanVisibleNetworks(netconf, ns);
+    for (const w of scanWarnings(scan)) if (!notes.includes(w)) notes.push(w);
+    for (const r of scan.records) if (!out.has(r.file)) out.set(r.file, gcNetworkOf(r.file, r.list));
   }
-  return out;
+  return [...out.values()];
 }

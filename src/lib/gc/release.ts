@@ -2,6 +2,7 @@
 // item's container is still dead, then undo the item. One failure never stops the others.
 import { rm, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { cachedRuntimeConf } from '../cni/cache.js';
 import { confListFromBytes, type NetworkConfigList } from '../cni/conf.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { NameStore } from '../etc/name-store.js';
@@ -11,7 +12,7 @@ import { releasePortReservation } from '../ports/reserve.js';
 import { withLock } from '../store/flock.js';
 import { sweepIptables } from './iptables-sweep.js';
 import { Liveness, ownerOfCniID } from './liveness.js';
-import { gcNetworks } from './networks.js';
+import { gcNetworkOf, gcNetworks } from './networks.js';
 import { leaseFacts } from './scan-host.js';
 import { mountsUnder } from './scan-store.js';
 import { RELEASE_ORDER, type GarbageItem, type GcEnv, type GcPlan, type GcReport, type Owner, type ReleasedItem } from './types.js';
@@ -23,7 +24,7 @@ function ownerOfItem(item: GarbageItem): Owner | undefined {
 // The list to DEL with: the cached config (what ADD used), else the network's current conflist.
 async function listForDel(env: GcEnv, item: Extract<GarbageItem, { kind: 'attachment' }>): Promise<NetworkConfigList> {
   if (item.entry.config.length > 0) return confListFromBytes(item.entry.config, `cached config of ${item.entry.containerID}`);
-  const found = (await gcNetworks(env.netconfPath, undefined, [])).find((n) => n.name === item.entry.network);
+  const found = (await gcNetworks(env.netconfPath, item.owner.ns, [])).find((n) => n.name === item.entry.network);
   if (!found) throw new Error(`the cache entry has no config and network ${item.entry.network} no longer exists; remove ${env.cni.cache.filePath(item.entry.network, item.entry.containerID, item.entry.ifName)} by hand`);
   return found.list;
 }
@@ -65,14 +66,16 @@ async function releaseOne(env: GcEnv, item: GarbageItem): Promise<string | undef
       return undefined;
     case 'attachment': {
       const { entry, owner } = item;
+      let list: NetworkConfigList | undefined;
       // CNI GC of the same network may have DELed it already.
       if (await env.cni.cache.read(entry.network, entry.containerID, entry.ifName)) {
-        const rt = { containerID: entry.containerID, netns: '', ifName: entry.ifName, ...(entry.cniArgs ? { args: entry.cniArgs } : {}), ...(entry.capabilityArgs ? { capabilityArgs: entry.capabilityArgs } : {}) };
-        await env.cni.delNetworkList(await listForDel(env, item), rt);
+        list = await listForDel(env, item);
+        await env.cni.delNetworkList(list, cachedRuntimeConf(entry));
       }
       await warnAll(env, (await sweepIptables(owner.cid, [entry.network], env.iptables)).warnings);
-      // A plugin whose DEL kept the address (or failed quietly) must not leave it taken.
-      const network = (await gcNetworks(env.netconfPath, undefined, [])).find((n) => n.name === entry.network);
+      // A plugin whose DEL kept the address (or failed quietly) must not leave it taken; a removed
+      // network's lease dir is known from the cached config.
+      const network = (await gcNetworks(env.netconfPath, owner.ns, [])).find((n) => n.name === entry.network) ?? (list ? gcNetworkOf('', list) : undefined);
       for (const l of (await leaseFacts(network ? [network] : [])).filter((f) => f.owner.cid === owner.cid)) await releaseLease(l.file, owner.cid);
       return undefined;
     }

@@ -42,7 +42,7 @@ export interface HookInput {
 }
 
 function netEnv(env: HookEnv, ns: string): NetworkEnv {
-  return { ...env.network, namespace: ns };
+  return { ...env.network, namespace: ns, log: env.log };
 }
 
 // nerdctl/extraHosts items are `name:ip`; the name holds no colon, the IP (v6) may.

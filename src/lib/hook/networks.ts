@@ -4,7 +4,7 @@ import { NerdnetError } from '../errors.js';
 import type { NetworkConfigList } from '../cni/conf.js';
 import { ensureDefaultNetwork } from '../network/default-network.js';
 import { DEFAULT_NETWORK_NAME } from '../network/names.js';
-import { networkByNameOrID, readVisibleNetworks, type NetworkRecord } from '../network/store.js';
+import { networkByNameOrID, readVisibleScan, skippedHint, type NetworkRecord } from '../network/store.js';
 import type { NetworkEnv } from '../network/types.js';
 
 export const PSEUDO_MODES = ['host', 'none'] as const;
@@ -28,12 +28,13 @@ export async function resolveNetworks(
 ): Promise<ResolvedNetwork[]> {
   if (requested.length === 0) throw new NerdnetError('ERR_INVALID_ARG', 'no network given: use --network NAME (default "bridge")');
   if (requested.includes(DEFAULT_NETWORK_NAME) && opts.createDefault !== false) await ensureDefaultNetwork(env, { bridgeIP: opts.bridgeIP });
-  const records = await readVisibleNetworks(env.netconfPath, env.namespace);
+  const scan = await readVisibleScan(env.netconfPath, env.namespace, env.log);
+  const records = scan.records;
   const seen = new Set<string>();
   return requested.map((name) => {
     const record = networkByNameOrID(records, name);
     if (!record) {
-      throw new NerdnetError('ERR_NOT_FOUND', `no such network: "${name}"`, { remedy: { kind: 'create-network', network: name } });
+      throw new NerdnetError('ERR_NOT_FOUND', `no such network: "${name}"${skippedHint(scan)}`, { remedy: { kind: 'create-network', network: name } });
     }
     if (seen.has(record.file)) throw new NerdnetError('ERR_INVALID_ARG', `network "${name}" is given twice: a container joins each network once`);
     seen.add(record.file);

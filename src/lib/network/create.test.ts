@@ -95,6 +95,7 @@ const BAD: Array<[string, NetworkCreateRequest, RegExp]> = [
   ['aux bad IP', { name: 'n1', subnets: ['10.5.0.0/24'], auxAddresses: ['r=10.5.0.999'] }, /invalid aux-address "10\.5\.0\.999"/],
   ['aux outside', { name: 'n1', subnets: ['10.5.0.0/24'], auxAddresses: ['r=10.6.0.9'] }, /no matching subnet for aux-address 10\.6\.0\.9/],
   ['aux is the gateway', { name: 'n1', subnets: ['10.5.0.0/24'], auxAddresses: ['r=10.5.0.1'] }, /failed to allocate secondary ip address \(r:10\.5\.0\.1\): Address already in use/],
+  ['bridge with another driver', { name: 'bridge', driver: 'macvlan', subnets: ['10.5.0.0/24'] }, /network "bridge" is the default network and uses the bridge driver, not macvlan/],
   ['aux label by hand', { name: 'n1', labels: ['nerdctl/network-aux-addresses={}'] }, /is reserved for --aux-address bookkeeping/],
   ['empty option key', { name: 'n1', options: ['=1'] }, /invalid --opt "=1": the key is empty/],
 ];

@@ -49,7 +49,7 @@ export async function checkPluginsInstalled(types: readonly string[], dirs: read
 export async function planUnderLock(env: NetworkEnv, req: NetworkCreateRequest, firewallVersion: string | undefined): Promise<NetworkPlan> {
   const host = env.host ?? new IpHostNetwork();
   const [visible, configs, hostAddresses, hostRoutes] = await Promise.all([
-    readVisibleNetworks(env.netconfPath, env.namespace),
+    readVisibleNetworks(env.netconfPath, env.namespace, env.log),
     readAllConfigs(env.netconfPath),
     host.addresses(),
     host.routes(),

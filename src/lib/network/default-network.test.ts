@@ -2,7 +2,7 @@
 // blocks re-creation (nerdctl#1369); concurrent callers create it once.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHost, fakePluginDir } from '../../../test/helpers/network-fakes.js';
@@ -43,10 +43,15 @@ describe('ensureDefaultNetwork', () => {
     assert.match(text, /"gateway": "10\.1\.100\.1",\s+"subnet": "10\.1\.100\.0\/24"/);
   });
 
-  it('uses an existing labelled network, or a network named bridge, instead of creating one', async () => {
-    await createNetwork(env, { name: 'mydefault', labels: ['nerdctl/default-network=yes'] });
+  it('uses an existing network named bridge, even one made with flags; a labelled other network is not the default', async () => {
+    // As an old version or a hand could write it: the label alone makes nothing the default.
+    await mkdir(join(conf, 'default'), { recursive: true });
+    await writeFile(join(conf, 'default', 'nerdctl-mydefault.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'mydefault', nerdctlID: 'x', nerdctlLabels: { 'nerdctl/default-network': 'true' }, plugins: [{ type: 'bridge' }] }));
+    const made = await createNetwork(env, { name: 'bridge', subnets: ['10.9.0.0/24'] });
+    assert.equal(made.path, join(conf, 'nerdctl-bridge.conflist'));
+    assert.equal(made.bridge, 'nerdctl0');
     const d = await ensureDefaultNetwork(env);
-    assert.deepEqual([d.created, d.network.name], [false, 'mydefault']);
+    assert.deepEqual([d.created, d.network.name, d.network.labels], [false, 'bridge', { 'nerdctl/default-network': 'true' }]);
   });
 
   it('a stale nerdctl0 holding 10.4.0.1/24 does not block re-creation (nerdctl#1369)', async () => {
@@ -67,7 +72,9 @@ describe('ensureDefaultNetwork', () => {
     assert.equal(await readFile(join(conf, 'nerdctl-bridge.conflist'), 'utf8'), 'garbage');
   });
 
-  it('the request carries the default label', () => {
-    assert.deepEqual(defaultNetworkRequest().labels, ['nerdctl/default-network=true']);
+  it('the label is the plan\'s: the request carries none, the file has it', async () => {
+    assert.equal(defaultNetworkRequest().labels, undefined);
+    const d = await ensureDefaultNetwork(env);
+    assert.deepEqual(d.network.labels, { 'nerdctl/default-network': 'true' });
   });
 });

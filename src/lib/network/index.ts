@@ -12,7 +12,10 @@ export {
 } from './names.js';
 export { planNetwork, validateRequest, CONFLIST_CNI_VERSION, type NetworkPlan, type PlanInput, type ValidatedRequest } from './plan.js';
 export { pruneNetworks, removeNetworks, type RemoveResult } from './remove.js';
-export { matchNetworks, networkByNameOrID, readAllConfigs, readVisibleNetworks, type NetworkRecord, type PseudoNetwork, type RawConfig } from './store.js';
+export {
+  matchNetworks, networkByNameOrID, readAllConfigs, readVisibleNetworks, readVisibleScan, scanVisibleNetworks, scanWarnings,
+  type NetworkRecord, type NetworkScan, type PseudoNetwork, type RawConfig,
+} from './store.js';
 export { routesToAvoid, subnetsOfConfig, usedByConfigs, usedByHost } from './subnets.js';
 export { DEFAULT_DHCP_SOCKET, type NetworkCreateRequest, type NetworkEnv } from './types.js';
 export { CniCacheUsage, type NetworkAttachmentInfo, type NetworkUsage } from './usage.js';

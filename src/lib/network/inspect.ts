@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { NerdnetError } from '../errors.js';
 import { withConfLock } from './create.js';
 import { driverOf, familiesOf, ipamConfigOf, ipamDriverOf, isInternal, optionsOf, visibleLabels, type IpamConfigEntry } from './describe.js';
-import { matchNetworks, readVisibleNetworks, type NetworkRecord, type PseudoNetwork } from './store.js';
+import { matchNetworks, readVisibleScan, skippedHint, type NetworkRecord, type PseudoNetwork } from './store.js';
 import type { NetworkEnv } from './types.js';
 import { CniCacheUsage, type NetworkAttachmentInfo } from './usage.js';
 
@@ -41,6 +41,8 @@ export interface NativeNetwork {
   NerdctlID: string | null;
   NerdctlLabels?: Record<string, string>;
   File: string;
+  // nerdnet's: other files defining the same name, which File shadows; omitted when none.
+  ShadowedFiles?: string[];
   Containers: NetworkAttachmentInfo[];
 }
 
@@ -104,12 +106,13 @@ async function toDocker(r: NetworkRecord, containers: Record<string, EndpointInf
 
 // Resolve requests (spec 2.8 ListNetworksMatch): a request matching several IDs is an error.
 async function resolve(env: NetworkEnv, requests: readonly string[]) {
-  const records = await withConfLock(env, () => readVisibleNetworks(env.netconfPath, env.namespace), true);
+  const scan = await withConfLock(env, () => readVisibleScan(env.netconfPath, env.namespace, env.log), true);
+  const records = scan.records;
   const found: Array<NetworkRecord | PseudoNetwork> = [];
   const errors: Array<{ request: string; message: string }> = [];
   for (const req of requests) {
     const m = matchNetworks(records, req);
-    if (m.length === 0) errors.push({ request: req, message: `no network found matching: ${req}` });
+    if (m.length === 0) errors.push({ request: req, message: `no network found matching: ${req}${skippedHint(scan)}` });
     else if (m.length > 1) errors.push({ request: req, message: `multiple IDs found with provided prefix: ${req}; give more of the ID or the name` });
     else found.push(m[0] as NetworkRecord | PseudoNetwork);
   }
@@ -134,7 +137,7 @@ export async function inspectNetworksNative(env: NetworkEnv, requests: readonly 
   for (const n of found) {
     const containers = await usage.attachments(n.name);
     if ('pseudo' in n) networks.push({ CNI: { cniVersion: '', name: n.name, plugins: [{ type: n.name }] }, NerdctlID: null, File: '', Containers: containers });
-    else networks.push({ CNI: n.raw, NerdctlID: n.id ?? null, ...(n.labels ? { NerdctlLabels: n.labels } : {}), File: n.file, Containers: containers });
+    else networks.push({ CNI: n.raw, NerdctlID: n.id ?? null, ...(n.labels ? { NerdctlLabels: n.labels } : {}), File: n.file, ...(n.shadowed ? { ShadowedFiles: n.shadowed } : {}), Containers: containers });
   }
   return { networks, errors };
 }

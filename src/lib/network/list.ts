@@ -69,7 +69,7 @@ export function labelsString(labels: Record<string, string>): string {
 
 export async function listNetworks(env: NetworkEnv, opts: { filters?: readonly string[] } = {}): Promise<NetworkSummary[]> {
   const filters = parseFilters(opts.filters ?? []);
-  const records = await withConfLock(env, () => readVisibleNetworks(env.netconfPath, env.namespace), true);
+  const records = await withConfLock(env, () => readVisibleNetworks(env.netconfPath, env.namespace, env.log), true);
   const rows = records.filter((r) => filters.every((f) => f(r))).map(summarize);
   if (filters.length === 0) {
     for (const name of PSEUDO_NETWORKS) rows.push({ id: '', fullID: '', name, file: '', driver: name === 'none' ? 'null' : 'host', labels: {}, pseudo: true });

@@ -2,10 +2,12 @@
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHost, FakeUsage, fakePluginDir } from '../../../test/helpers/network-fakes.js';
+import { gcNetworks } from '../gc/networks.js';
+import { resolveNetworks } from '../hook/networks.js';
 import { createNetwork } from './create.js';
 import { ensureDefaultNetwork } from './default-network.js';
 import { inspectNetworks, inspectNetworksNative } from './inspect.js';
@@ -67,9 +69,47 @@ describe('network ls', () => {
     await assert.rejects(listNetworks(env, { filters: ['name=('] }), /invalid filter "name=\("/);
   });
 
-  it('a broken file fails the read and is named', async () => {
-    await writeFile(join(conf, 'broken.conflist'), '{');
-    await assert.rejects(listNetworks(env), /failed to parse network config file ".*broken\.conflist".*fix or remove the file/);
+  it('a broken file is skipped with a warning naming it; ls, inspect and rm of other networks work', async () => {
+    const warnings: string[] = [];
+    const logged = { ...env, log: (_l: string, m: string) => warnings.push(m) };
+    await createNetwork(env, { name: 'ok1' });
+    await createNetwork(env, { name: 'ok2' });
+    const broken = join(conf, 'default', 'broken.conflist');
+    await writeFile(broken, '{');
+    assert.deepEqual((await listNetworks(logged)).map((r) => r.name), ['ok1', 'ok2', 'host', 'none']);
+    assert.match(warnings.join('\n'), /skipped network config file .*default\/broken\.conflist: failed to parse network config file/);
+    assert.deepEqual((await inspectNetworks(logged, ['ok1'])).errors, []);
+    // A network that is not found may be the broken one: the error says which files were skipped.
+    assert.match((await inspectNetworks(logged, ['nosuch'])).errors[0]?.message ?? '', /no network found matching: nosuch \(unreadable config files skipped: .*broken\.conflist\)/);
+    assert.deepEqual((await removeNetworks(logged, ['ok2'])).removed, ['ok2']);
+    assert.deepEqual((await pruneNetworks(logged)).removed, ['ok1']);
+    assert.ok(existsSync(broken), 'the broken file is left for the user');
+  });
+
+  it('a second file with an existing name is listed once: the one libcni picks, the other named', async () => {
+    const warnings: string[] = [];
+    const logged = { ...env, log: (_l: string, m: string) => warnings.push(m) };
+    const real = await createNetwork(env, { name: 'dup', subnets: ['10.60.0.0/24'] });
+    // Planted at the top level: sorts after <netconf>/default/..., and a .conf loses to any .conflist.
+    const planted = join(conf, 'zz-dup.conflist');
+    const legacy = join(conf, '00-dup.conf');
+    await writeFile(planted, JSON.stringify({ cniVersion: '1.0.0', name: 'dup', nerdctlID: 'x', plugins: [{ type: 'bridge', bridge: 'planted0' }] }));
+    await writeFile(legacy, JSON.stringify({ cniVersion: '1.0.0', name: 'dup', type: 'bridge', bridge: 'legacy0' }));
+    const rows = await listNetworks(logged);
+    assert.deepEqual(rows.filter((r) => r.name === 'dup').map((r) => r.file), [real.path]);
+    assert.match(warnings.join('\n'), new RegExp(`network "dup" is defined more than once: using ${real.path}, ignoring ${legacy}, ${planted}`));
+    const native = await inspectNetworksNative(logged, ['dup']);
+    assert.deepEqual([native.networks[0]?.File, native.networks[0]?.ShadowedFiles], [real.path, [legacy, planted]]);
+    assert.equal((await inspectNetworks(logged, ['dup'])).networks[0]?.Options['com.docker.network.bridge.name'], real.bridge);
+    // run/the hook and gc pick the same file.
+    assert.equal((await resolveNetworks(logged, ['dup']))[0]?.record.file, real.path);
+    const notes: string[] = [];
+    assert.deepEqual((await gcNetworks(conf, 'default', notes)).filter((g) => g.name === 'dup').map((g) => g.file), [real.path]);
+    assert.match(notes.join('\n'), /network "dup" is defined more than once/);
+    // rm takes the same one; then the next in line shows.
+    assert.deepEqual((await removeNetworks(logged, ['dup'])).removed, ['dup']);
+    assert.ok(!existsSync(real.path) && existsSync(planted));
+    assert.deepEqual((await inspectNetworksNative(logged, ['dup'])).networks[0]?.File, planted);
   });
 });
 
@@ -171,6 +211,64 @@ describe('network rm', () => {
       'pseudo network not allowed: none (host and none are built in)',
     ]);
     assert.equal(r.errors[0]?.code, 'ERR_IN_USE');
+  });
+});
+
+describe('network rm: attachments a stop left behind', () => {
+  it('refuses while a stopped container still holds an attachment, naming it; -f detaches, then removes', async () => {
+    const n = await createNetwork(env, { name: 'held' });
+    const p = { containerID: 'default-0123', ifName: 'eth0', name: 'w', entry: { containerID: 'default-0123', network: 'held', ifName: 'eth0', config: Buffer.from('{}') } };
+    usage.pendingByNetwork.held = [p];
+    const r = await removeNetworks(env, ['held']);
+    assert.deepEqual(r.removed, []);
+    assert.match(r.errors[0]?.message ?? '', /network "held" still holds an attachment of stopped container "w" \(eth0\) that was never detached; .*-f/);
+    assert.equal(r.errors[0]?.code, 'ERR_IN_USE');
+    assert.deepEqual((await pruneNetworks(env)).removed, [], 'prune keeps it too');
+    assert.ok(existsSync(n.path));
+    const f = await removeNetworks(env, ['held'], { force: true });
+    assert.deepEqual([f.removed, usage.detached], [['held'], [p]]);
+    assert.ok(!existsSync(n.path));
+  });
+
+  it('-f never detaches from a network it then refuses to remove', async () => {
+    await ensureDefaultNetwork(env);
+    usage.pendingByNetwork.bridge = [{ containerID: 'default-1', ifName: 'eth0', entry: { containerID: 'default-1', network: 'bridge', ifName: 'eth0', config: Buffer.from('{}') } }];
+    const r = await removeNetworks(env, ['bridge'], { force: true });
+    assert.deepEqual([r.errors[0]?.message, usage.detached], ['cannot remove pre-defined network bridge', []]);
+  });
+
+  it('removes host-local\'s lease dir (here a configured dataDir) when no lease is left, else keeps it and says so', async () => {
+    const data = join(conf, 'leases');
+    // A network whose host-local keeps its files under `data`, holding `files` there.
+    const withLeaseDir = async (name: string, files: Record<string, string>) => {
+      const n = await createNetwork(env, { name });
+      const raw = JSON.parse(await readFile(n.path, 'utf8')) as { plugins: Array<{ ipam?: Record<string, unknown> }> };
+      for (const pl of raw.plugins) if (pl.ipam) pl.ipam.dataDir = data;
+      await writeFile(n.path, JSON.stringify(raw));
+      await mkdir(join(data, name), { recursive: true });
+      for (const [f, text] of Object.entries(files)) await writeFile(join(data, name, f), text);
+    };
+    await withLeaseDir('dd', { lock: '', 'last_reserved_ip.0': '10.4.1.2' });
+    assert.deepEqual((await removeNetworks(env, ['dd'])).removed, ['dd']);
+    assert.ok(!existsSync(join(data, 'dd')), 'the empty lease dir went with the network');
+    await withLeaseDir('kept', { '10.4.2.5': 'other-runtime-id\r\neth0' });
+    const r = await removeNetworks(env, ['kept']);
+    assert.deepEqual(r.removed, ['kept']);
+    assert.match(r.warnings.join(), /kept .*leases\/kept: it still holds 1 lease\(s\) \(10\.4\.2\.5\)/);
+    assert.ok(existsSync(join(data, 'kept', '10.4.2.5')));
+  });
+});
+
+describe('the default network label (only bridge is pre-defined)', () => {
+  it('create refuses the label, naming it; a network that has it anyway is removed and pruned like any other', async () => {
+    await assert.rejects(createNetwork(env, { name: 'xx', labels: ['nerdctl/default-network=true'] }), /label nerdctl\/default-network is reserved for the default network "bridge"/);
+    assert.ok(!existsSync(join(conf, 'default', 'nerdctl-xx.conflist')));
+    const old = (name: string) => JSON.stringify({ cniVersion: '1.0.0', name, nerdctlID: networkID(name), nerdctlLabels: { 'nerdctl/default-network': 'true' }, plugins: [{ type: 'bridge', bridge: `br-${name}` }] });
+    await mkdir(join(conf, 'default'), { recursive: true });
+    await writeFile(join(conf, 'default', 'nerdctl-xx.conflist'), old('xx'));
+    await writeFile(join(conf, 'default', 'nerdctl-yy.conflist'), old('yy'));
+    assert.deepEqual((await removeNetworks(env, ['xx'])).removed, ['xx']);
+    assert.deepEqual((await pruneNetworks(env)).removed, ['yy']);
   });
 });
 

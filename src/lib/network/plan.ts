@@ -5,7 +5,7 @@ import { contains, formatCIDR, STARTING_SUBNET, tryParseIP } from '../ip/index.j
 import type { HostAddress, HostRoute } from '../host/host-network.js';
 import { goMarshal, goMarshalIndent, sortKeysDeep } from './gojson.js';
 import { checkIpamDriver, generateIpam } from './ipam.js';
-import { AUX_ADDRESSES_LABEL, bridgeNameFor, conflistPath, networkID, validateCreatableName, validateNamespace } from './names.js';
+import { AUX_ADDRESSES_LABEL, DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, bridgeNameFor, conflistPath, networkID, validateCreatableName, validateNamespace } from './names.js';
 import { parseKeyValues, parseLabels } from './options.js';
 import { checkDriver, generatePlugins, type Driver } from './plugins.js';
 import { routesToAvoid, usedByConfigs, usedByHost } from './subnets.js';
@@ -59,12 +59,20 @@ export function validateRequest(req: NetworkCreateRequest, namespace: string): V
   validateCreatableName(req.name);
   validateNamespace(namespace);
   const driver = checkDriver(req.driver ?? 'bridge');
+  // The network named bridge is the default network, on nerdctl0.
+  if (req.name === DEFAULT_NETWORK_NAME && driver !== 'bridge') {
+    throw new NerdnetError('ERR_INVALID_ARG', `network "${DEFAULT_NETWORK_NAME}" is the default network and uses the bridge driver, not ${driver}; choose another name`);
+  }
   const ipamDriver = req.ipamDriver ?? 'default';
   checkIpamDriver(ipamDriver);
   if (req.ipv4 === false && req.ipv6 !== true) throw new NerdnetError('ERR_INVALID_ARG', 'IPv4 or IPv6 must be enabled');
   const labels = parseLabels(req.labels ?? []);
   if (AUX_ADDRESSES_LABEL in labels) {
     throw new NerdnetError('ERR_INVALID_ARG', `label ${AUX_ADDRESSES_LABEL} is reserved for --aux-address bookkeeping; use --aux-address instead`);
+  }
+  // nerdctl would take any network with it as the default and refuse to remove it.
+  if (DEFAULT_NETWORK_LABEL in labels) {
+    throw new NerdnetError('ERR_INVALID_ARG', `label ${DEFAULT_NETWORK_LABEL} is reserved for the default network "${DEFAULT_NETWORK_NAME}", which gets it by itself; choose another label`);
   }
   return {
     name: req.name,
@@ -115,6 +123,8 @@ export function planNetwork(req: NetworkCreateRequest, input: PlanInput): Networ
   });
   const labels: Record<string, string> = { ...v.labels };
   if (ipam.aux) labels[AUX_ADDRESSES_LABEL] = goMarshal(sortKeysDeep(ipam.aux));
+  // A network named bridge is the default network, however it was asked for (nerdctl's label).
+  if (v.name === DEFAULT_NETWORK_NAME) labels[DEFAULT_NETWORK_LABEL] = 'true';
   const id = networkID(v.name);
   const conflist: Record<string, unknown> = { cniVersion: CONFLIST_CNI_VERSION, name: v.name, nerdctlID: id };
   if (Object.keys(labels).length > 0) conflist.nerdctlLabels = sortKeysDeep(labels);

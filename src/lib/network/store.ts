@@ -6,6 +6,7 @@ import { NerdnetError } from '../errors.js';
 import { confFromBytes, confListFromBytes, confListFromConf, type JsonObject, type NetworkConfigList } from '../cni/conf.js';
 import { CONF_EXTENSIONS, confFiles, sortPaths } from '../cni/conf-files.js';
 import { isPlainObject } from '../cni/result-types.js';
+import { noLogger, type Logger } from '../etc/types.js';
 import { PSEUDO_NETWORKS } from './names.js';
 
 /** A network as found on disk. */
@@ -19,6 +20,8 @@ export interface NetworkRecord {
   // The parsed JSON of the file (a plugin object for a legacy .conf).
   raw: JsonObject;
   list: NetworkConfigList;
+  // Other visible files with the same name, which this one shadows.
+  shadowed?: string[];
 }
 
 /** `host` or `none`: not CNI, never a file (spec 2.13). */
@@ -53,23 +56,72 @@ export function recordFromBytes(file: string, bytes: Buffer): NetworkRecord {
   return rec;
 }
 
-// The networks one namespace sees: `<netconf>` and `<netconf>/<ns>`. One broken file fails the read.
-export async function readVisibleNetworks(netconf: string, namespace: string): Promise<NetworkRecord[]> {
+/** What one read of a namespace's networks found besides the networks. */
+export interface NetworkScan {
+  // One record per name (the file libcni's order picks), in sorted path order.
+  records: NetworkRecord[];
+  // Files that could not be read or parsed.
+  skipped: Array<{ file: string; message: string }>;
+}
+
+// libcni's LoadConfList order: every .conflist before any .conf/.json, each by full path (nerdctl
+// sorts the top level and the namespace's dir together).
+function precedes(a: string, b: string): boolean {
+  const rank = (f: string) => (extname(f) === '.conflist' ? 0 : 1);
+  return rank(a) !== rank(b) ? rank(a) < rank(b) : Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
+}
+
+// The networks one namespace sees: `<netconf>` and `<netconf>/<ns>`. A broken file is skipped (one
+// bad file must not break work on other networks); of two files with one name, one wins everywhere.
+export async function scanVisibleNetworks(netconf: string, namespace: string): Promise<NetworkScan> {
   const files = await confFiles(netconf, CONF_EXTENSIONS);
   if (namespace !== '') files.push(...(await confFiles(join(netconf, namespace), CONF_EXTENSIONS)));
-  const out: NetworkRecord[] = [];
+  const all: NetworkRecord[] = [];
+  const skipped: NetworkScan['skipped'] = [];
   for (const file of sortPaths(files)) {
-    let bytes: Buffer;
     try {
-      bytes = await readFile(file);
+      all.push(recordFromBytes(file, await readFile(file)));
     } catch (e) {
       // Removed by another process between readdir and read.
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw e;
+      skipped.push({ file, message: (e as Error).message });
     }
-    out.push(recordFromBytes(file, bytes));
   }
-  return out;
+  const winner = new Map<string, NetworkRecord>();
+  for (const r of all) {
+    const w = winner.get(r.name);
+    if (!w || precedes(r.file, w.file)) winner.set(r.name, r);
+  }
+  const records = all.filter((r) => winner.get(r.name) === r);
+  for (const r of records) {
+    const shadowed = all.filter((o) => o !== r && o.name === r.name).map((o) => o.file);
+    if (shadowed.length > 0) r.shadowed = shadowed;
+  }
+  return { records, skipped };
+}
+
+// One warning per skipped file and per network defined twice, each naming the files.
+export function scanWarnings(scan: NetworkScan): string[] {
+  return [
+    ...scan.skipped.map((s) => `skipped network config file ${s.file}: ${s.message}`),
+    ...scan.records.filter((r) => r.shadowed).map((r) => `network "${r.name}" is defined more than once: using ${r.file}, ignoring ${(r.shadowed ?? []).join(', ')}; remove or rename the others`),
+  ];
+}
+
+// For a "not found" error: a network the user wants may be in a file that was skipped.
+export function skippedHint(scan: NetworkScan): string {
+  return scan.skipped.length === 0 ? '' : ` (unreadable config files skipped: ${scan.skipped.map((s) => s.file).join(', ')})`;
+}
+
+// scanVisibleNetworks, with its warnings sent to `log`.
+export async function readVisibleNetworks(netconf: string, namespace: string, log: Logger = noLogger): Promise<NetworkRecord[]> {
+  return (await readVisibleScan(netconf, namespace, log)).records;
+}
+
+export async function readVisibleScan(netconf: string, namespace: string, log: Logger = noLogger): Promise<NetworkScan> {
+  const scan = await scanVisibleNetworks(netconf, namespace);
+  for (const w of scanWarnings(scan)) log('warn', w);
+  return scan;
 }
 
 /** A config file of any namespace, leniently parsed (for subnet bookkeeping only). */
@@ -110,6 +162,20 @@ export async function readAllConfigs(netconf: string): Promise<RawConfig[]> {
 export function pluginsOf(raw: JsonObject): JsonObject[] {
   const plugins = Array.isArray(raw.plugins) ? raw.plugins : [raw];
   return plugins.filter(isPlainObject);
+}
+
+// host-local's default dataDir.
+export const HOST_LOCAL_DIR = '/var/lib/cni/networks';
+
+// `<dataDir>/<network>` of each host-local IPAM among the plugins: where its leases live.
+export function hostLocalLeaseDirs(network: string, plugins: readonly JsonObject[]): string[] {
+  const dirs = new Set<string>();
+  for (const p of plugins) {
+    const ipam = p.ipam;
+    if (!isPlainObject(ipam) || ipam.type !== 'host-local') continue;
+    dirs.add(join(typeof ipam.dataDir === 'string' && ipam.dataDir !== '' ? ipam.dataDir : HOST_LOCAL_DIR, network));
+  }
+  return [...dirs];
 }
 
 // NetworkByNameOrID (spec 2.8): name, full ID, or exactly the 12-char short ID.

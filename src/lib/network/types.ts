@@ -1,4 +1,5 @@
 // Options shared by every network operation: where configs live and the seams for fakes.
+import type { Logger } from '../etc/types.js';
 import type { HostNetwork } from '../host/host-network.js';
 import type { NetworkUsage } from './usage.js';
 
@@ -21,6 +22,8 @@ export interface NetworkEnv {
   autoSubnetStart?: string;
   // Give up waiting for `<netconf>/.nerdctl.lock` after this long; default: wait.
   lockTimeoutMs?: number;
+  // Warnings about config files skipped or shadowed; default: dropped.
+  log?: Logger;
 }
 
 /** `network create` flags as given (spec 2.1); lists are the raw repeated flag values. */

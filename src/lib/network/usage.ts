@@ -1,5 +1,5 @@
-// Who uses a network. Containers do not exist in nerdnet yet, so "in use" means a live CNI
-// attachment in the libcni result cache; later work can pass a NetworkUsage that knows names.
+// Who uses a network: live CNI attachments in the libcni result cache, and the ones still owed a DEL
+// (their netns is gone); container/network-usage.ts adds names and the DEL.
 import { existsSync } from 'node:fs';
 import { ResultCache, DEFAULT_CACHE_DIR, type CachedAttachment } from '../cni/cache.js';
 import { containerEndpoint } from '../cni/endpoint.js';
@@ -15,8 +15,18 @@ export interface NetworkAttachmentInfo {
   ipv6?: string;
 }
 
+/** An attachment whose container is gone without its CNI DEL (a stop that never finished). */
+export interface PendingAttachment extends NetworkAttachmentInfo {
+  entry: CachedAttachment;
+}
+
 export interface NetworkUsage {
+  // Live attachments: the container's network namespace exists.
   attachments(network: string): Promise<NetworkAttachmentInfo[]>;
+  // Attachments still owed a DEL; a network holding one is not removed (its DEL needs the network).
+  pending?(network: string): Promise<PendingAttachment[]>;
+  // DEL one pending attachment with its cached config (`network rm -f`); returns warnings.
+  detach?(a: PendingAttachment): Promise<string[]>;
 }
 
 // Addresses and MAC of the attachment's own interface, from a 0.3.x-1.x cached result.
@@ -38,7 +48,15 @@ export class CniCacheUsage implements NetworkUsage {
   }
 
   async attachments(network: string): Promise<NetworkAttachmentInfo[]> {
+    return (await this.entries(network, true)).map(endpointOf);
+  }
+
+  async pending(network: string): Promise<PendingAttachment[]> {
+    return (await this.entries(network, false)).map((entry) => ({ ...endpointOf(entry), entry }));
+  }
+
+  private async entries(network: string, live: boolean): Promise<CachedAttachment[]> {
     const all = await this.cache.attachments();
-    return all.filter((a) => a.network === network && (a.netns === undefined || existsSync(a.netns))).map(endpointOf);
+    return all.filter((a) => a.network === network && (a.netns === undefined || existsSync(a.netns)) === live);
   }
 }
