@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cniLockPath } from '../src/lib/hook/detach.js';
+import { cniLockPath } from '../src/lib/attachment/lock.js';
 import { masqChainName } from '../src/lib/host/iptables.js';
 import { withLock } from '../src/lib/store/flock.js';
 import { ContainerTestEnv, ENTRY, containerSkipReason } from './container-harness.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
 import { CrashRig, type RigNetwork } from './helpers/crash.js';
 import { rootSkipReason, rulesMentioning } from './helpers/host.js';
-import { dnatChainName } from '../src/lib/gc/iptables-sweep.js';
+import { dnatChainName } from '../src/lib/host/iptables.js';
 import { masqChainName } from '../src/lib/host/iptables.js';
 
 const skip = containerSkipReason() ?? rootSkipReason(['bridge', 'host-local', 'portmap', 'firewall', 'tuning']);

@@ -5,10 +5,10 @@ export { createNerdnet, type Nerdnet } from './nerdnet.js';
 export type { NerdnetOptions, Settings } from './api/settings.js';
 export type { CreateNetworkRequest, Network, NetworkDriverOptions, Networks, SubnetRequest } from './api/networks.js';
 export type { Container, ContainerRequest, Containers, ExecOptions, ExecResult, PublishPort } from './api/containers.js';
-export type { ContainerInspect, ContainerState, EndpointSettings, NetworkSettings, PortBinding } from './api/inspect-types.js';
+export type { ContainerInspect, ContainerState, EndpointSettings, NetworkSettings, PortBinding } from './container/inspect-types.js';
 export type { Images, LoadedImage } from './api/images.js';
 export type { Cni, LoadedNetworks, LoadNetworksOptions, SetupOptions } from './api/cni.js';
-export { NerdnetError, CniError, type ErrorCode, type CniErrorObject } from './errors.js';
+export { NerdnetError, CniError, type ErrorCode, type CniErrorObject, type Remedy } from './errors.js';
 
 // Types that the signatures above name.
 export type { Logger } from './etc/types.js';

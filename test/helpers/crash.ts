@@ -9,7 +9,7 @@ import { busyboxImageArchive } from './busybox-image.js';
 import { cniChains, rulesMentioning, sh, testSubnet, uniqueTag, removeNetworkLeftovers, type ChainSnapshot } from './host.js';
 import { leaksOf } from './leaks.js';
 import { masqChainName } from '../../src/lib/host/iptables.js';
-import { dnatChainName } from '../../src/lib/gc/iptables-sweep.js';
+import { dnatChainName } from '../../src/lib/host/iptables.js';
 
 export interface RigNetwork {
   name: string;

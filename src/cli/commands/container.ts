@@ -6,6 +6,7 @@ import type { ContainerManager } from '../../lib/container/manager.js';
 import { NerdnetError } from '../../lib/errors.js';
 import { formatPortLines } from '../../lib/ports/format.js';
 import { parsePortFilter } from '../../lib/ports/parse.js';
+import type { ContainerInspect } from '../../lib/container/inspect-types.js';
 import { formatError } from '../error-text.js';
 import { jsonIndent, parseTemplate } from '../format.js';
 import { outputClosed } from '../output.js';
@@ -207,7 +208,7 @@ function inspectCommand(): Command {
     .option('-f, --format <template>', "Go template, e.g. '{{.State.Status}}'")
     .action(async (refs: string[], f: { format?: string }, cmd: Command) => {
       const mgr = await managerFor(cmd);
-      const found: Array<Record<string, unknown>> = [];
+      const found: ContainerInspect[] = [];
       const errors: unknown[] = [];
       for (const ref of refs) await mgr.inspect(ref).then((x) => found.push(x), (e: unknown) => errors.push(e));
       if (f.format) {

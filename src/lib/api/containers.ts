@@ -10,7 +10,7 @@ import type { ContainerView } from '../container/inspect.js';
 import type { ContainerCreateRequest, ContainerRecord } from '../container/types.js';
 import { DEFAULT_NETWORK_NAME } from '../network/names.js';
 import type { Protocol } from '../ports/types.js';
-import type { ContainerInspect } from './inspect-types.js';
+import type { ContainerInspect } from '../container/inspect-types.js';
 
 export interface PublishPort {
   containerPort: number;
@@ -156,7 +156,7 @@ function handle(manager: ContainerManager, rec: ContainerRecord): Container {
   return {
     id,
     name,
-    inspect: async () => (await manager.inspect(id)) as unknown as ContainerInspect,
+    inspect: () => manager.inspect(id),
     exec: (argv, opts = {}) =>
       captured((stdio) =>
         manager.exec(id, { args: [...argv], tty: false, env: keyValues(opts.env), stdio, ...(opts.workdir ? { workdir: opts.workdir } : {}), ...(opts.user ? { user: opts.user } : {}) }),

@@ -4,7 +4,7 @@
 import { CniConfig } from '../cni/api.js';
 import { RawExec } from '../cni/exec.js';
 import type { Logger } from '../etc/types.js';
-import type { HookEnv } from '../hook/events.js';
+import type { AttachmentEnv } from '../attachment/types.js';
 import { openDataStore } from '../store/layout.js';
 import type { Settings } from './settings.js';
 
@@ -19,7 +19,7 @@ export function cniConfigOf(s: CniSettings, stderr?: (chunk: Buffer) => void, ti
   });
 }
 
-export async function hookEnvOf(s: Pick<Settings, 'dataRoot' | 'address' | 'confDir' | 'bridgeIP' | 'runDir'> & CniSettings, log: Logger): Promise<HookEnv> {
+export async function hookEnvOf(s: Pick<Settings, 'dataRoot' | 'address' | 'confDir' | 'bridgeIP' | 'runDir'> & CniSettings, log: Logger): Promise<AttachmentEnv> {
   return {
     layout: await openDataStore(s.dataRoot, s.address),
     network: { netconfPath: s.confDir, pluginDirs: s.pluginDirs },

@@ -15,7 +15,7 @@ import { ContainerNetworkUsage } from '../container/network-usage.js';
 import type { NetworkProvider } from '../container/network-provider.js';
 import type { Logger } from '../etc/types.js';
 import type { GcEnv } from '../gc/types.js';
-import type { HookEnv } from '../hook/events.js';
+import type { AttachmentEnv } from '../attachment/types.js';
 import type { NetworkEnv } from '../network/types.js';
 import { buildHookCommand, type HookCommand, type SelfCommand } from '../oci/hooks.js';
 import { openDataStore, type DataStoreLayout } from '../store/layout.js';
@@ -83,7 +83,7 @@ export interface Wiring {
   manager: () => Promise<ContainerManager>;
   hookCommand: () => HookCommand | undefined;
   // What a hook event run in this process needs.
-  hookEnv: (log: Logger) => Promise<HookEnv>;
+  hookEnv: (log: Logger) => Promise<AttachmentEnv>;
   // What the garbage collector sweeps: this namespace, or every namespace found.
   gcEnv: (allNamespaces: boolean) => Promise<GcEnv>;
 }
@@ -107,6 +107,7 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
       bridgeIP: s.bridgeIP,
       hostGatewayIP: s.hostGatewayIP,
       portsLockPath: join((await openLayout()).root, 'ports.lock'),
+      runDir: s.runDir,
     });
   const containerEnv = async (): Promise<ContainerEnv> => {
     const providers: NetworkProvider[] = [await cniProvider(), new ContainerModeProvider()];

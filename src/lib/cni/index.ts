@@ -27,4 +27,4 @@ export type {
 } from './result-types.js';
 export { ALL_VERSIONS, CURRENT_VERSION, compareVersions, parseVersion, selectConfigVersion, type ParsedVersion, type PluginVersionInfo, type VersionInfo } from './version.js';
 export { validateContainerID, validateInterfaceName, validateNetworkName } from './validate.js';
-export { NerdnetError, CniError, type ErrorCode, type CniErrorObject } from '../errors.js';
+export { NerdnetError, CniError, type ErrorCode, type CniErrorObject, type Remedy } from '../errors.js';

@@ -2,12 +2,13 @@
 // it resolves the networks (creating the default `bridge` on first use), writes resolv.conf, an
 // empty hosts file and hostname, plans published ports, and hands runc the hooks; the hook
 // attaches the networks when the container's netns exists (src/lib/hook).
+import type { NetworkSettings } from './inspect-types.js';
 import { NerdnetError } from '../errors.js';
 import type { CniConfig } from '../cni/api.js';
 import { HostsStore } from '../etc/hosts-store.js';
-import { cniContainerID } from '../hook/attach-args.js';
-import { detachNetworks } from '../hook/detach.js';
-import { isCniMode, resolveNetworks, type ResolvedNetwork } from '../hook/networks.js';
+import { cniContainerID } from '../attachment/args.js';
+import { detachContainer, releaseContainer } from '../attachment/detach.js';
+import { isCniMode, resolveNetworks, type ResolvedNetwork } from '../attachment/networks.js';
 import { readAnnotations } from '../hook/state.js';
 import type { NetworkEnv } from '../network/types.js';
 import { nerdnetHooks } from '../oci/hooks.js';
@@ -31,10 +32,21 @@ export interface CniProviderOptions {
   rootless?: boolean;
   // Host-wide lock serialising port allocation.
   portsLockPath: string;
+  // Where port reservers keep their pid files (nerdctl: /run/nerdctl).
+  runDir: string;
+}
+
+// A request's networks as resolved, and its -p values parsed, once both were checked.
+interface CheckedRequest {
+  networks: ResolvedNetwork[];
+  publish: PublishRequest[];
 }
 
 export class CniProvider implements NetworkProvider {
   readonly name = 'cni';
+
+  // validate() and prepare() of one create see the same request: its networks are resolved once.
+  private readonly resolved = new WeakMap<NetworkRequest, Promise<CheckedRequest>>();
 
   constructor(private readonly opts: CniProviderOptions) {}
 
@@ -51,7 +63,16 @@ export class CniProvider implements NetworkProvider {
     await this.checked(req.network, ctx.ns, ctx.logger);
   }
 
-  private async checked(net: NetworkRequest, ns: string, log: NetworkEnv['log']): Promise<{ networks: ResolvedNetwork[]; publish: PublishRequest[] }> {
+  private checked(net: NetworkRequest, ns: string, log: NetworkEnv['log']): Promise<CheckedRequest> {
+    let found = this.resolved.get(net);
+    if (!found) {
+      found = this.check(net, ns, log);
+      this.resolved.set(net, found);
+    }
+    return found;
+  }
+
+  private async check(net: NetworkRequest, ns: string, log: NetworkEnv['log']): Promise<CheckedRequest> {
     const networks = await resolveNetworks(this.env(ns, log), net.networks, { bridgeIP: this.opts.bridgeIP });
     checkNetworkRequest(net, networks);
     const publish = parsePublishFlags(net.publish);
@@ -102,17 +123,18 @@ export class CniProvider implements NetworkProvider {
     };
   }
 
-  // rm: the hosts entry goes; attachments the postStop hook never removed (a crash, a killed
-  // runc) are DELed from what the result cache remembers, so nothing leaks.
+  // rm: attachments the postStop hook never removed (a crash, a killed runc) are detached as postStop
+  // would, then the hosts entry and the port reserver go, so nothing leaks.
   async release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void> {
     if ((await this.opts.cni.cache.attachments(cniContainerID(c.namespace, c.id))).length > 0) {
       ctx.logger('info', `removing network attachments of ${c.name} left by an interrupted stop`);
-      await detachNetworks({ cni: this.opts.cni, network: this.env(c.namespace, ctx.logger), ann: readAnnotations(c.annotations), id: c.id, log: ctx.logger });
+      const detachEnv = { cni: this.opts.cni, netconfPath: this.opts.network.netconfPath, log: ctx.logger };
+      await detachContainer(detachEnv, this.env(c.namespace, ctx.logger), readAnnotations(c.annotations), c.id);
     }
-    await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
+    await releaseContainer({ layout: ctx.layout, runDir: this.opts.runDir, log: ctx.logger }, c.namespace, c.id, { remove: true });
   }
 
-  async networkSettings(c: ContainerRecord, ctx: NetworkProviderContext, running: boolean): Promise<Record<string, unknown>> {
+  async networkSettings(c: ContainerRecord, ctx: NetworkProviderContext, running: boolean): Promise<NetworkSettings> {
     const meta = running ? await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).get(c.namespace, c.id) : undefined;
     return cniNetworkSettings(c.network.networks, meta?.Networks ?? null, running ? await this.ports(c, ctx) : []);
   }

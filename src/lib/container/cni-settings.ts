@@ -1,17 +1,10 @@
 // Docker's NetworkSettings for a CNI container, from the CNI results kept in meta.json: the
 // container-side interface of each network, its addresses, gateway and MAC; published ports.
+import type { EndpointSettings, NetworkSettings } from './inspect-types.js';
 import { containerEndpoint } from '../cni/endpoint.js';
 import type { PortMapping } from '../ports/types.js';
 
-interface Endpoint {
-  IPAddress: string;
-  IPPrefixLen: number;
-  Gateway: string;
-  GlobalIPv6Address: string;
-  GlobalIPv6PrefixLen: number;
-  IPv6Gateway: string;
-  MacAddress: string;
-}
+type Endpoint = Required<EndpointSettings>;
 
 const EMPTY: Endpoint = { IPAddress: '', IPPrefixLen: 0, Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, IPv6Gateway: '', MacAddress: '' };
 
@@ -34,7 +27,7 @@ export function dockerPorts(mappings: readonly PortMapping[]): Record<string, Ar
   return out;
 }
 
-export function cniNetworkSettings(names: readonly string[], results: Record<string, Obj> | null, ports: readonly PortMapping[]): Record<string, unknown> {
+export function cniNetworkSettings(names: readonly string[], results: Record<string, Obj> | null, ports: readonly PortMapping[]): NetworkSettings {
   const networks: Record<string, Endpoint> = {};
   for (const name of names) networks[name] = endpointOf(results?.[name]);
   const first = networks[names[0] ?? ''] ?? { ...EMPTY };

@@ -1,6 +1,7 @@
 // `--network container:<name|id>` (spec nerdctl 3.2): join a running container's network
 // namespace and share its resolv.conf, hosts and hostname. No CNI work of its own; at every start
 // the netns path is taken again from the target's current process (nerdctl's ReconfigNetContainer).
+import type { NetworkSettings } from './inspect-types.js';
 import { existsSync } from 'node:fs';
 import { NerdnetError } from '../errors.js';
 import { nerdnetHooks } from '../oci/hooks.js';
@@ -98,7 +99,7 @@ export class ContainerModeProvider implements NetworkProvider {
     return (await targetNetns(new ContainerRecords(ctx.layout, ctx.ns), recorded?.slice(PREFIX.length) ?? '', ctx.runtimes)).path;
   }
 
-  async networkSettings(c: ContainerRecord): Promise<Record<string, unknown>> {
+  async networkSettings(c: ContainerRecord): Promise<NetworkSettings> {
     return { Ports: {}, IPAddress: '', MacAddress: '', Networks: {}, NetworkMode: c.annotations['nerdctl/networks'] ?? '' };
   }
 

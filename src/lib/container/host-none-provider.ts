@@ -1,6 +1,7 @@
 // The built-in network provider for `--network none` and `--network host` (spec 3.2): no CNI, so
 // everything happens at create time: resolv.conf, hosts and hostname files, the hosts store entry
 // (spec 3.2.1 step 8), the bind mounts, the nerdctl/* annotations and the OCI hooks.
+import type { NetworkSettings } from './inspect-types.js';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { HostsStore } from '../etc/hosts-store.js';
@@ -85,7 +86,7 @@ export class HostNoneProvider implements NetworkProvider {
     await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
   }
 
-  async networkSettings(c: ContainerRecord): Promise<Record<string, unknown>> {
+  async networkSettings(c: ContainerRecord): Promise<NetworkSettings> {
     const mode = modeOf(c.network) ?? 'none';
     return {
       Ports: {},

@@ -1,5 +1,6 @@
 // Docker-compatible views of a container: `inspect` (Docker's JSON shape) and the `ps` row data.
 // NetworkSettings and ports come from the network provider that made the container.
+import type { ContainerInspect } from './inspect-types.js';
 import type { PortMapping } from '../ports/types.js';
 import type { ContainerEnv } from './env.js';
 import { providerContext, recordsOf, runtimeContainer, runtimeFor, type RuntimeDrivers } from './env.js';
@@ -70,7 +71,7 @@ export async function viewContainer(env: ContainerEnv, rec: ContainerRecord): Pr
 }
 
 // `nerdnet inspect`: Docker's field names (nerdctl's dockercompat), NetworkSettings from the provider.
-export async function inspectContainer(env: ContainerEnv, rec: ContainerRecord): Promise<Record<string, unknown>> {
+export async function inspectContainer(env: ContainerEnv, rec: ContainerRecord): Promise<ContainerInspect> {
   const paths = recordsOf(env).paths(rec.id);
   const { state } = await viewContainer(env, rec);
   const provider = providerOf(env, rec);

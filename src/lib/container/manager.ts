@@ -1,4 +1,5 @@
 // One entry point for the CLI: container operations by name, ID or ID prefix in one namespace.
+import type { ContainerInspect } from './inspect-types.js';
 import { NerdnetError } from '../errors.js';
 import type { ContainerEnv } from './env.js';
 import { recordsOf } from './env.js';
@@ -88,7 +89,7 @@ export class ContainerManager {
     yield* readLogs(this.env, await this.usable(ref), opts);
   }
 
-  async inspect(ref: string): Promise<Record<string, unknown>> {
+  async inspect(ref: string): Promise<ContainerInspect> {
     return inspectContainer(this.env, await this.usable(ref));
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { confListFromBytes } from '../cni/conf.js';
 import { NerdnetError } from '../errors.js';
-import type { ResolvedNetwork } from '../hook/networks.js';
+import type { ResolvedNetwork } from '../attachment/networks.js';
 import { checkNetworkRequest } from './network-checks.js';
 import type { NetworkRequest } from './types.js';
 

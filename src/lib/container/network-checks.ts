@@ -2,7 +2,7 @@
 // the plugins: there they fail at start with a long runtime error, after files were made, or are
 // silently ignored (--ip6 on an IPv4-only network).
 import { NerdnetError } from '../errors.js';
-import type { ResolvedNetwork } from '../hook/networks.js';
+import type { ResolvedNetwork } from '../attachment/networks.js';
 import { bitLength, compareIP, contains, firstUsable, formatCIDR, formatIP, ipEquals, lastAddress, lastUsable, networkAddress, parseCIDR, tryParseIP } from '../ip/index.js';
 import type { Cidr, IP } from '../ip/index.js';
 import type { NetworkRequest } from './types.js';

@@ -1,6 +1,7 @@
 // The seam between containers and networking: a NetworkProvider prepares a container's network
 // (files, mounts, annotations, OCI hooks, netns) at create time and releases it at rm. The default
 // provider serves `none` and `host`; the CNI provider (bridge and named networks) plugs in here.
+import type { NetworkSettings } from './inspect-types.js';
 import type { RuntimeDrivers } from './env.js';
 import { NerdnetError } from '../errors.js';
 import type { Logger } from '../etc/types.js';
@@ -63,7 +64,7 @@ export interface NetworkProvider {
   // stop/kill, before the signal (spec 3.5: nerdctl removes CNI port forwards here, issue #2699).
   beforeStop?(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void>;
   // inspect's NetworkSettings (Docker shape: IPAddress, MacAddress, Networks, Ports, ...).
-  networkSettings?(c: ContainerRecord, ctx: NetworkProviderContext, running: boolean): Promise<Record<string, unknown>>;
+  networkSettings?(c: ContainerRecord, ctx: NetworkProviderContext, running: boolean): Promise<NetworkSettings>;
   // ps PORTS and `port`.
   ports?(c: ContainerRecord, ctx: NetworkProviderContext): Promise<PortMapping[]>;
 }

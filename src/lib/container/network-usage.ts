@@ -2,14 +2,10 @@
 // are `<ns>-<id>`), named from the hosts store's meta.json of this namespace; given the CNI runtime,
 // it also DELs an attachment a stop left behind (`network rm -f`).
 import type { CniConfig } from '../cni/api.js';
-import { cachedRuntimeConf } from '../cni/cache.js';
-import { confListFromBytes } from '../cni/conf.js';
+import { detachCached } from '../attachment/detach.js';
 import { HostsStore } from '../etc/hosts-store.js';
-import { sweepIptables } from '../gc/iptables-sweep.js';
-import { cniLockPath } from '../hook/detach.js';
 import { NerdnetError } from '../errors.js';
 import { CniCacheUsage, type NetworkAttachmentInfo, type NetworkUsage, type PendingAttachment } from '../network/usage.js';
-import { withLock } from '../store/flock.js';
 import type { DataStoreLayout } from '../store/layout.js';
 
 export interface ContainerNetworkUsageOptions {
@@ -38,14 +34,11 @@ export class ContainerNetworkUsage implements NetworkUsage {
     return this.named(await this.cache.pending(network));
   }
 
-  // DEL with the config, CNI_ARGS and capability args of the ADD, under the hooks' CNI lock; then
-  // what a DEL without a netns leaves in iptables.
+  // The attachment service's detach of one cached attachment.
   async detach(a: PendingAttachment): Promise<string[]> {
     const { cni, netconfPath } = this.opts;
     if (!cni || netconfPath === undefined) throw new NerdnetError('ERR_INTERNAL', 'detaching needs the CNI runtime and conf dir');
-    const list = confListFromBytes(a.entry.config, `cached config of ${a.entry.containerID} ${a.entry.ifName}`);
-    await withLock(cniLockPath(netconfPath), () => cni.delNetworkList(list, cachedRuntimeConf(a.entry)));
-    return (await sweepIptables(a.entry.containerID, [a.entry.network])).warnings;
+    return detachCached({ cni, netconfPath, log: () => {} }, a.entry);
   }
 
   private async named<T extends NetworkAttachmentInfo>(found: T[]): Promise<T[]> {

@@ -11,7 +11,7 @@ import { CniConfig } from '../cni/api.js';
 import { selfIdentity } from '../host/process-identity.js';
 import { DataStoreLayout } from '../store/layout.js';
 import { findGarbage, releaseGarbage, type GcEnv } from './index.js';
-import { dnatChainName } from './iptables-sweep.js';
+import { dnatChainName } from '../host/iptables.js';
 import { ownerOfCniID } from './liveness.js';
 
 const PLUGINS = fileURLToPath(new URL('../../../test/fixtures/plugins', import.meta.url));

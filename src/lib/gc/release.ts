@@ -2,15 +2,15 @@
 // item's container is still dead, then undo the item. One failure never stops the others.
 import { rm, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { cachedRuntimeConf } from '../cni/cache.js';
 import { confListFromBytes, type NetworkConfigList } from '../cni/conf.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { NameStore } from '../etc/name-store.js';
-import { cniLockPath } from '../hook/detach.js';
+import { detachCached, sweepLeftovers } from '../attachment/detach.js';
+import { cniLockPath } from '../attachment/lock.js';
 import { runIp } from '../host/ip-command.js';
 import { releasePortReservation } from '../ports/reserve.js';
 import { withLock } from '../store/flock.js';
-import { sweepIptables } from './iptables-sweep.js';
+import { sweepIptables } from '../host/iptables.js';
 import { Liveness, ownerOfCniID } from './liveness.js';
 import { gcNetworkOf, gcNetworks } from './networks.js';
 import { leaseFacts } from './scan-host.js';
@@ -67,12 +67,12 @@ async function releaseOne(env: GcEnv, item: GarbageItem): Promise<string | undef
     case 'attachment': {
       const { entry, owner } = item;
       let list: NetworkConfigList | undefined;
-      // CNI GC of the same network may have DELed it already.
+      const detachEnv = { cni: env.cni, netconfPath: env.netconfPath, log: env.log, ...(env.iptables ? { iptables: env.iptables } : {}) };
+      // CNI GC of the same network may have DELed it already: then only the leftovers go.
       if (await env.cni.cache.read(entry.network, entry.containerID, entry.ifName)) {
         list = await listForDel(env, item);
-        await env.cni.delNetworkList(list, cachedRuntimeConf(entry));
-      }
-      await warnAll(env, (await sweepIptables(owner.cid, [entry.network], env.iptables)).warnings);
+        await warnAll(env, await detachCached(detachEnv, entry, { locked: true, list }));
+      } else await warnAll(env, await sweepLeftovers(detachEnv, owner.cid, [entry.network]));
       // A plugin whose DEL kept the address (or failed quietly) must not leave it taken; a removed
       // network's lease dir is known from the cached config.
       const network = (await gcNetworks(env.netconfPath, owner.ns, [])).find((n) => n.name === entry.network) ?? (list ? gcNetworkOf('', list) : undefined);

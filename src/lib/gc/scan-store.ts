@@ -1,5 +1,6 @@
 // Facts from nerdnet's (and nerdctl's) data store and run dir: hosts-store entries, names, port
 // reserver pid files, container state dirs. Read-only, without locks (release re-checks under them).
+import { reserverPidFile } from '../attachment/reserver.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -116,11 +117,11 @@ export interface ReserverFact {
   pid?: number;
 }
 
-// `<runDir>/<ns>/<id>/port-reserver.pid` (spec nerdctl 3.4).
+// Each container's port reserver pid file under the run dir (nerdctl's layout).
 export async function reserverFacts(runDir: string, ns: string): Promise<ReserverFact[]> {
   const out: ReserverFact[] = [];
   for (const id of (await dirNames(join(runDir, ns))).filter((n) => ID.test(n))) {
-    const pidFile = join(runDir, ns, id, 'port-reserver.pid');
+    const pidFile = reserverPidFile(runDir, ns, id);
     if (!existsSync(pidFile)) continue;
     const text = await readFile(pidFile, 'utf8').catch(() => '');
     const fact: ReserverFact = { owner: ownerOf(ns, id), pidFile };

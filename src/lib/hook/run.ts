@@ -5,7 +5,8 @@ import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync }
 import { join, resolve } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import type { Logger } from '../etc/types.js';
-import { onCreateRuntime, onPostStop, type HookEnv } from './events.js';
+import type { AttachmentEnv } from '../attachment/types.js';
+import { onCreateRuntime, onPostStop } from './events.js';
 import { parseOciState, readAnnotations } from './state.js';
 
 export const HOOK_EVENTS = ['createRuntime', 'postStop'] as const;
@@ -35,7 +36,7 @@ function checkStateDir(given: string, expected: string): void {
   }
 }
 
-export async function runHook(event: string, stdin: string, makeEnv: (log: Logger) => Promise<HookEnv>, log: Logger): Promise<void> {
+export async function runHook(event: string, stdin: string, makeEnv: (log: Logger) => Promise<AttachmentEnv>, log: Logger): Promise<void> {
   if (!(HOOK_EVENTS as readonly string[]).includes(event)) {
     throw new NerdnetError('ERR_INVALID_ARG', `unexpected event "${event}": give createRuntime or postStop`);
   }

@@ -1,5 +1,6 @@
 // The hook's input (spec nerdctl 6.3): OCI state on stdin and the nerdctl/* annotations. Everything
 // here comes from a bundle someone else may have written, so it is validated before use.
+import type { ContainerNetworking } from '../attachment/types.js';
 import { NerdnetError } from '../errors.js';
 import { intIssues, isPlainObject, issuesText, recordOf, typeIssue, type Issue } from '../json-shape.js';
 
@@ -52,21 +53,6 @@ export function parseOciState(text: string): OciState {
   return state;
 }
 
-// The nerdctl/* annotations the hook needs (spec nerdctl 3.3).
-export interface HookAnnotations {
-  namespace: string;
-  name: string;
-  stateDir: string;
-  hostname: string;
-  domainname: string;
-  networks: string[];
-  extraHosts: string[];
-  ip?: string;
-  ip6?: string;
-  mac?: string;
-  pidFile?: string;
-  netnsPath?: string;
-}
 
 function jsonStringArray(value: string | undefined, key: string): string[] {
   if (value === undefined) throw new NerdnetError('ERR_INVALID_ARG', `annotation ${key} is missing: the container was not created by nerdnet or nerdctl`);
@@ -88,7 +74,7 @@ function noControl(value: string, key: string): string {
   return value;
 }
 
-export function readAnnotations(a: Record<string, string> | undefined): HookAnnotations {
+export function readAnnotations(a: Record<string, string> | undefined): ContainerNetworking {
   const ann = a ?? {};
   const namespace = ann['nerdctl/namespace'] ?? '';
   if (!SAFE_ID.test(namespace)) throw new NerdnetError('ERR_INVALID_ARG', `namespace must be set (annotation nerdctl/namespace), got ${JSON.stringify(namespace)}`);
@@ -96,7 +82,7 @@ export function readAnnotations(a: Record<string, string> | undefined): HookAnno
   if (!stateDir.startsWith('/') || stateDir.split('/').includes('..')) {
     throw new NerdnetError('ERR_INVALID_ARG', `state dir must be set to an absolute path without ".." (annotation nerdctl/state-dir), got ${JSON.stringify(stateDir)}`);
   }
-  const out: HookAnnotations = {
+  const out: ContainerNetworking = {
     namespace,
     name: noControl(ann['nerdctl/name'] ?? '', 'nerdctl/name'),
     stateDir: noControl(stateDir, 'nerdctl/state-dir'),
@@ -105,7 +91,7 @@ export function readAnnotations(a: Record<string, string> | undefined): HookAnno
     networks: jsonStringArray(ann['nerdctl/networks'], 'nerdctl/networks').map((n) => noControl(n, 'nerdctl/networks')),
     extraHosts: jsonStringArray(ann['nerdctl/extraHosts'] ?? '[]', 'nerdctl/extraHosts').map((h) => noControl(h, 'nerdctl/extraHosts')),
   };
-  const optional: Array<[keyof HookAnnotations, string]> = [
+  const optional: Array<[keyof ContainerNetworking, string]> = [
     ['ip', 'nerdctl/ip'],
     ['ip6', 'nerdctl/ip6'],
     ['mac', 'nerdctl/mac-address'],

@@ -11,6 +11,12 @@ export function masqChainName(network: string, containerID: string): string {
   return `CNI-${createHash('sha512').update(network + containerID).digest('hex').slice(0, 24)}`;
 }
 
+// portmap's per-container DNAT chain, libcni utils.MustFormatChainNameWithPrefix(name, id, "DN-"):
+// 28 characters in all. It outlives a DEL that had no port mappings to work from.
+export function dnatChainName(network: string, containerID: string): string {
+  return `CNI-DN-${createHash('sha512').update(network + containerID).digest('hex').slice(0, 21)}`;
+}
+
 // iptables -S lines of a table that name the container: the ID as a whole token (plugins write it
 // in comments as `id: \"<id>\"`), so `ns-abc` does not match `ns-abcd`.
 export function rulesNaming(ruleLines: string[], containerID: string): string[] {
@@ -105,4 +111,9 @@ export async function removeBridgeRules(bridge: string, iptables = 'iptables'): 
   const rules = (await dumpOrWarn(report, iptables))?.get('filter')?.rules ?? [];
   await deleteRules('filter', rules.filter((l) => /^-A CNI-/.test(l) && names.test(l)), report, iptables);
   return report;
+}
+
+// Everything of one container a DEL may have left: the rules naming it, its masquerade and DNAT chains.
+export function sweepIptables(containerID: string, networks: readonly string[], iptables = 'iptables'): Promise<CleanupReport> {
+  return cleanupIptables(containerID, networks.flatMap((n) => [masqChainName(n, containerID), dnatChainName(n, containerID)]), iptables);
 }

@@ -18,7 +18,7 @@ export {
 } from './store.js';
 export { routesToAvoid, subnetsOfConfig, usedByConfigs, usedByHost } from './subnets.js';
 export { DEFAULT_DHCP_SOCKET, type NetworkCreateRequest, type NetworkEnv } from './types.js';
-export { CniCacheUsage, type NetworkAttachmentInfo, type NetworkUsage } from './usage.js';
+export { CniCacheUsage, type NetworkAttachmentInfo, type NetworkUsage, type PendingAttachment } from './usage.js';
 export type { UsedSubnet } from './ipam-host-local.js';
 export type { HostAddress, HostNetwork, HostRoute } from '../host/host-network.js';
 export type { JsonObject, NetworkConfigList } from '../cni/conf.js';

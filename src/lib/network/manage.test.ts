@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeHost, FakeUsage, fakePluginDir } from '../../../test/helpers/network-fakes.js';
 import { gcNetworks } from '../gc/networks.js';
-import { resolveNetworks } from '../hook/networks.js';
+import { resolveNetworks } from '../attachment/networks.js';
 import { createNetwork } from './create.js';
 import { ensureDefaultNetwork } from './default-network.js';
 import { inspectNetworks, inspectNetworksNative } from './inspect.js';

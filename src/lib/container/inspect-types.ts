@@ -1,13 +1,14 @@
 // Docker's `inspect` object for a container, as nerdnet fills it (nerdctl's dockercompat fields).
+import type { ContainerStatus } from './types.js';
 
-// One network's endpoint, Docker's names.
+// One network's endpoint, Docker's names (host and none modes have no gateways).
 export interface EndpointSettings {
   IPAddress: string;
   IPPrefixLen: number;
-  Gateway: string;
+  Gateway?: string;
   GlobalIPv6Address: string;
   GlobalIPv6PrefixLen: number;
-  IPv6Gateway: string;
+  IPv6Gateway?: string;
   MacAddress: string;
 }
 
@@ -22,10 +23,12 @@ export interface NetworkSettings extends Partial<EndpointSettings> {
   // "80/tcp" -> bindings.
   Ports?: Record<string, PortBinding[]>;
   Networks?: Record<string, EndpointSettings>;
+  // container:<name> mode: the mode as given.
+  NetworkMode?: string;
 }
 
 export interface ContainerState {
-  Status: 'created' | 'running' | 'exited';
+  Status: ContainerStatus;
   Running: boolean;
   Paused: boolean;
   Restarting: boolean;

@@ -3,7 +3,7 @@
 // portMappings / ips capability args. The same args go to DEL, or portmap leaves its rules.
 import { assignInterfaces, type AttachArgs, type NetworkAttachment } from '../cni/attach.js';
 import type { PortMapping } from '../ports/types.js';
-import type { HookAnnotations } from './state.js';
+import type { ContainerNetworking } from './types.js';
 import type { ResolvedNetwork } from './networks.js';
 
 export function cniContainerID(namespace: string, id: string): string {
@@ -14,7 +14,7 @@ export function attachmentsOf(networks: readonly ResolvedNetwork[]): NetworkAtta
   return assignInterfaces(networks.map((n) => n.list));
 }
 
-export function attachArgs(ann: HookAnnotations, id: string, netns: string, ports: readonly PortMapping[], event: 'create' | 'delete'): AttachArgs {
+export function attachArgs(ann: ContainerNetworking, id: string, netns: string, ports: readonly PortMapping[], event: 'create' | 'delete'): AttachArgs {
   const args: Array<[string, string]> = [['IgnoreUnknown', '1']];
   // The dhcp plugin sends it as the DHCP hostname (spec 2.4); only ADD needs it.
   if (event === 'create' && ann.hostname) args.push(['NERDCTL_CNI_DHCP_HOSTNAME', ann.hostname]);
