@@ -261,7 +261,6 @@ class Parser {
       }
       if (t.type === 'pipe') {
         this.next();
-        if (this.peekNonSpace().type === end) this.fail(t.pos, 'missing command after "|"');
         return cmd;
       }
       if (t.type === end) return cmd;

@@ -1,6 +1,6 @@
 // Go's fmt for the values a template sees: Sprint, Sprintln, Sprintf with the verbs v s d q t x X o
 // b c U e E f F g G T, flags "+- #0", width and precision, and fmt's %!verb(type=value) notes.
-import { eForm, formatFloatV, goType, isInt, isMap, isNil, shortestDigits, sortedKeys } from './value.js';
+import { eForm, fixedDigits, formatFloatV, goType, isInt, isMap, isNil, significantDigits, sortedKeys } from './value.js';
 
 interface Spec {
   verb: string;
@@ -75,12 +75,12 @@ function fmtFloat(x: number, f: Spec): string {
       break;
     case 'f':
     case 'F':
-      body = a.toFixed(f.prec ?? 6);
+      body = fixedDigits(a, f.prec ?? 6);
       break;
     case 'e':
     case 'E': {
-      const [m = '', e = '0'] = a.toExponential(f.prec ?? 6).split('e');
-      body = eForm(m.replace('.', ''), Number(e), f.verb === 'E');
+      const { digits, exp } = a === 0 ? { digits: '0'.repeat((f.prec ?? 6) + 1), exp: 0 } : significantDigits(a, (f.prec ?? 6) + 1);
+      body = eForm(digits, exp, f.verb === 'E');
       break;
     }
     case 'g':
@@ -89,8 +89,12 @@ function fmtFloat(x: number, f: Spec): string {
       else if (a === 0) body = '0';
       else {
         const p = Math.max(1, f.prec);
-        const { digits, exp } = shortestDigits(Number(a.toPrecision(p)));
-        body = exp < -4 || exp >= p ? eForm(digits, exp) : String(Number(a.toPrecision(p)));
+        const r = significantDigits(a, p);
+        const digits = r.digits.replace(/(?<=.)0+$/, '');
+        const exp = r.exp;
+        if (exp < -4 || exp >= p) body = eForm(digits, exp);
+        else if (exp < 0) body = `0.${'0'.repeat(-exp - 1)}${digits}`;
+        else body = digits.length > exp + 1 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : digits.padEnd(exp + 1, '0');
       }
       if (f.verb === 'G') body = body.toUpperCase();
       break;

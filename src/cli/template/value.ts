@@ -38,6 +38,47 @@ export function shortestDigits(x: number): { digits: string; exp: number } {
   return { digits: m.replace('.', ''), exp: Number(e) };
 }
 
+// x >= 0 exactly as digits / 10^scale (every double is a finite decimal).
+function exact(x: number): { digits: bigint; scale: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const mant = expBits === 0 ? frac : frac | (1n << 52n);
+  const e = expBits === 0 ? -1074 : expBits - 1075;
+  return e >= 0 ? { digits: mant << BigInt(e), scale: 0 } : { digits: mant * 5n ** BigInt(-e), scale: -e };
+}
+
+// Drop `drop` decimal digits of d, rounding half to even as strconv does.
+function roundOff(d: bigint, drop: number): bigint {
+  if (drop <= 0) return d * 10n ** BigInt(-drop);
+  const p = 10n ** BigInt(drop);
+  const q = d / p;
+  const r = d % p;
+  return r * 2n > p || (r * 2n === p && q % 2n === 1n) ? q + 1n : q;
+}
+
+/** Go's %.Nf of x >= 0 (JS toFixed rounds ties away from zero; Go rounds the exact value half to even). */
+export function fixedDigits(x: number, prec: number): string {
+  const { digits, scale } = exact(x);
+  const s = roundOff(digits, scale - prec).toString().padStart(prec + 1, '0');
+  return prec === 0 ? s : `${s.slice(0, -prec)}.${s.slice(-prec)}`;
+}
+
+/** The first n significant digits of x > 0, rounded half to even, and the decimal exponent of the first. */
+export function significantDigits(x: number, n: number): { digits: string; exp: number } {
+  const { digits, scale } = exact(x);
+  const len = digits.toString().length;
+  let d = roundOff(digits, len - n).toString();
+  let exp = len - 1 - scale;
+  if (d.length > n) {
+    d = d.slice(0, n);
+    exp++;
+  }
+  return { digits: d, exp };
+}
+
 // strconv.FormatFloat(x, 'e', prec, 64) once the digits are chosen: d.ddde±XX.
 export function eForm(digits: string, exp: number, upper = false): string {
   const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
