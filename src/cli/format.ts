@@ -1,5 +1,8 @@
 // Output helpers: Go's text/tabwriter (nerdctl's tables), JSON, and the Go templates of `--format`
 // (src/cli/template/).
+import { parseTemplate } from './template/index.js';
+
+export { parseTemplate, type Template, type TemplateOptions } from './template/index.js';
 
 export interface TabwriterOptions {
   minwidth: number;
@@ -82,4 +85,23 @@ export function jsonIndent(value: unknown): string {
   return `${JSON.stringify(value, null, 4)}\n`;
 }
 
-export { parseTemplate, type Template, type TemplateOptions } from './template/index.js';
+
+// docker images' tabwriter: tabwriter.NewWriter(w, 10, 1, 3, ' ', 0).
+export const DOCKER_TABLE: TabwriterOptions = { minwidth: 10, padding: 3, padchar: ' ' };
+
+/**
+ * A list command's --format other than its default table: a template per row, or Docker's
+ * `table TEMPLATE`, whose header row is the template run over `headers` (each field's column name,
+ * e.g. ID -> "CONTAINER ID") and whose rows are aligned by the tabwriter. As Docker does for a table,
+ * a literal `\t` or `\n` in the text becomes a tab or newline. Parse errors are thrown here.
+ */
+export function listFormatter(format: string, headers: Readonly<Record<string, string>>, o: TabwriterOptions = NERDCTL_TABLE): (rows: readonly unknown[]) => string {
+  if (!format.startsWith('table') || format === 'table') {
+    const t = parseTemplate(format === 'json' ? '{{json .}}' : format);
+    return (rows) => rows.map((r) => `${t.render(r)}\n`).join('');
+  }
+  const body = format.slice('table'.length).replace(/^ +| +$/g, '').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const row = parseTemplate(body);
+  const header = parseTemplate(body, { missingKey: 'default', header: true });
+  return (rows) => tabwrite([header.render(headers), ...rows.map((r) => row.render(r))].map((l) => `${l}\n`).join(''), o);
+}
