@@ -1,6 +1,7 @@
-// Go's own outputs (test/fixtures/go-template/expected.json, written by gen.go there with Go 1.19's
-// text/template over the same JSON data): every case must print the same bytes, or fail in the same
-// phase (parse or execution) with a NerdnetError.
+// Go's own outputs (test/fixtures/go-template/: expected.json for the cases of cases.json,
+// random-expected.json for random-cases.ts's, written by gen.go with Go 1.19's text/template over
+// the same JSON data): every case must print the same bytes, or fail in the same phase (parse or
+// execution) with a NerdnetError.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ interface Expected {
 
 const dir = new URL('../../../test/fixtures/go-template/', import.meta.url);
 const shared = (JSON.parse(readFileSync(new URL('cases.json', dir), 'utf8')) as { data: unknown }).data;
-const cases = JSON.parse(readFileSync(new URL('expected.json', dir), 'utf8')) as Expected[];
+const load = (name: string) => JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Expected[];
 
 function run(c: Expected): { out?: string; error?: 'parse' | 'exec'; message?: string } {
   let t;
@@ -47,15 +48,22 @@ const KNOWN: Record<string, { out?: string; error?: 'parse' }> = {
   '{{template "x"}}': { error: 'parse' },
 };
 
+function check(c: Expected): void {
+  const r = run(c);
+  const known = KNOWN[c.tmpl];
+  const what = `${JSON.stringify(c.tmpl)}: Go: ${c.go ?? JSON.stringify(c.out)}; nerdnet: ${r.message ?? JSON.stringify(r.out)}`;
+  if (known?.error) assert.equal(r.error, known.error, what);
+  else if (known) assert.deepEqual(r, { out: known.out }, what);
+  else if (c.error) assert.equal(r.error, c.error, what);
+  else assert.deepEqual(r, { out: c.out }, what);
+}
+
 describe('templates against Go text/template', () => {
-  for (const c of cases) {
-    it(JSON.stringify(c.tmpl), () => {
-      const r = run(c);
-      const known = KNOWN[c.tmpl];
-      if (known?.error) assert.equal(r.error, known.error);
-      else if (known) assert.deepEqual(r, { out: known.out });
-      else if (c.error) assert.equal(r.error, c.error, `Go: ${c.go}; nerdnet: ${r.out ?? r.message}`);
-      else assert.deepEqual(r, { out: c.out });
-    });
-  }
+  for (const c of load('expected.json')) it(JSON.stringify(c.tmpl), () => check(c));
+});
+
+describe('random templates against Go text/template', () => {
+  it('print the bytes Go prints, or fail in the phase Go fails', () => {
+    for (const c of load('random-expected.json')) check(c);
+  });
 });

@@ -42,8 +42,9 @@ export function goQuote(s: string, ascii = false, q = '"'): string {
   return out + q;
 }
 
+// fmt prints the operand of a wrong verb with %v and the verb's flags, width and precision.
 function badVerb(v: unknown, f: Spec): string {
-  return isNil(v) ? `%!${f.verb}(<nil>)` : `%!${f.verb}(${goType(v)}=${formatValue(v, PLAIN)})`;
+  return isNil(v) ? `%!${f.verb}(<nil>)` : `%!${f.verb}(${goType(v)}=${formatValue(v, { ...f, verb: 'v', sharp: false })})`;
 }
 
 function fmtInt(n: number, f: Spec): string {
