@@ -1,5 +1,5 @@
 // Go's own outputs (test/fixtures/go-template/: expected.json for the cases of cases.json,
-// random-expected.json for random-cases.ts's, written by gen.go with Go 1.19's text/template over
+// random-expected.json and hostile-expected.json for random-cases.ts's, written by gen.go with Go 1.19's text/template over
 // the same JSON data): every case must print the same bytes, or fail in the same phase (parse or
 // execution) with a NerdnetError.
 import { describe, it } from 'node:test';
@@ -46,6 +46,7 @@ const KNOWN: Record<string, { out?: string; error?: 'parse' }> = {
   '{{printf "%v" 1.5e6}}': { out: '1500000' },
   '{{$y = 1}}': { error: 'parse' },
   '{{template "x"}}': { error: 'parse' },
+  '{{index.Labels "a"}}': { error: 'parse' },
 };
 
 function check(c: Expected): void {
@@ -65,5 +66,9 @@ describe('templates against Go text/template', () => {
 describe('random templates against Go text/template', () => {
   it('print the bytes Go prints, or fail in the phase Go fails', () => {
     for (const c of load('random-expected.json')) check(c);
+  });
+
+  it('so do valid templates after random edits', () => {
+    for (const c of load('hostile-expected.json')) check(c);
   });
 });
