@@ -28,14 +28,27 @@ function strings(v: unknown): string[] {
   return fail(isNil(v) ? 'invalid value; expected []string' : `wrong type for value; expected []string; got ${goType(v)}`);
 }
 
-// strings.Title: the first letter of each word upper-cased; a word starts after a space or an ASCII
+// Go maps case rune by rune (Unicode's simple mappings): "ß" stays "ß" where JS writes "SS".
+function caseRune(c: string, upper: boolean): string {
+  const m = upper ? c.toUpperCase() : c.toLowerCase();
+  const cps = [...m];
+  if (cps.length === 1) return m;
+  return upper ? c : (cps[0] ?? c);
+}
+const upper = (s: string): string => [...s].map((c) => caseRune(c, true)).join('');
+const lower = (s: string): string => [...s].map((c) => caseRune(c, false)).join('');
+
+// unicode.ToTitle differs from ToUpper for the Latin digraphs: dž -> Dž, not DŽ.
+const DIGRAPH_TITLE: Record<string, string> = { Ǆ: 'ǅ', ǅ: 'ǅ', ǆ: 'ǅ', Ǉ: 'ǈ', ǈ: 'ǈ', ǉ: 'ǈ', Ǌ: 'ǋ', ǋ: 'ǋ', ǌ: 'ǋ', Ǳ: 'ǲ', ǲ: 'ǲ', ǳ: 'ǲ' };
+
+// strings.Title: the first letter of each word title-cased; a word starts after a space or an ASCII
 // punctuation character.
 function title(s: string): string {
   let prev = ' ';
   let out = '';
   for (const c of s) {
     const sep = /[\p{L}\p{Nd}_]/u.test(prev) ? false : prev.charCodeAt(0) < 0x80 || /\s/u.test(prev);
-    out += sep ? c.toUpperCase() : c;
+    out += sep ? (DIGRAPH_TITLE[c] ?? caseRune(c, true)) : c;
     prev = c;
   }
   return out;
@@ -146,8 +159,8 @@ export const FUNCS: Readonly<Record<string, Func>> = {
   join: f(2, 2, ([a, sep]) => strings(a).join(str(sep))),
   split: f(2, 2, ([s, sep]) => (str(sep) === '' ? [...str(s)] : str(s).split(str(sep)))),
   title: f(1, 1, ([s]) => title(str(s))),
-  upper: f(1, 1, ([s]) => str(s).toUpperCase()),
-  lower: f(1, 1, ([s]) => str(s).toLowerCase()),
+  upper: f(1, 1, ([s]) => upper(str(s))),
+  lower: f(1, 1, ([s]) => lower(str(s))),
 };
 
 export const FUNC_NAMES: ReadonlySet<string> = new Set(Object.keys(FUNCS));
