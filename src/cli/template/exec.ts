@@ -112,11 +112,19 @@ export class Executor {
     this.vars.length = mark;
   }
 
+  // The innermost variable of that name (the parser has checked there is one).
+  private slot(name: string): { name: string; value: unknown } | undefined {
+    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]?.name === name) return this.vars[i];
+    return undefined;
+  }
+
+  private lookup(name: string): unknown {
+    return this.slot(name)?.value;
+  }
+
   private assign(name: string, value: unknown): void {
-    for (let i = this.vars.length - 1; i >= 0; i--) {
-      const slot = this.vars[i];
-      if (slot?.name === name) return void (slot.value = value);
-    }
+    const slot = this.slot(name);
+    if (slot) slot.value = value;
   }
 
   private pipe(p: Pipe, dot: unknown): unknown {
@@ -183,10 +191,8 @@ export class Executor {
         return a.value;
       case 'field':
         return this.fields(dot, a.names, a, '');
-      case 'var': {
-        const slot = [...this.vars].reverse().find((v) => v.name === a.name);
-        return this.fields(slot?.value, a.names, a, a.name);
-      }
+      case 'var':
+        return this.fields(this.lookup(a.name), a.names, a, a.name);
       case 'pipe':
         return this.pipe(a.pipe, dot);
       case 'chain':
@@ -200,15 +206,15 @@ export class Executor {
   private fields(receiver: unknown, names: string[], node: Arg, base: string): unknown {
     let cur = receiver;
     for (const [i, name] of names.entries()) {
-      const path = `${base}${names.slice(0, i).map((n) => `.${n}`).join('')}`;
+      const path = (): string => `${base}${names.slice(0, i).map((n) => `.${n}`).join('')}` || '.';
       if (cur === undefined) {
-        if (this.missingKey === 'error') this.fail(node.pos, node.end, `can't evaluate field ${name}: ${path || '.'} has no value`);
+        if (this.missingKey === 'error') this.fail(node.pos, node.end, `can't evaluate field ${name}: ${path()} has no value`);
         return undefined;
       }
       if (cur === null) this.fail(node.pos, node.end, `nil pointer evaluating interface {}.${name}`);
       if (!isMap(cur)) this.fail(node.pos, node.end, `can't evaluate field ${name} in type ${goType(cur)}`);
       if (!Object.hasOwn(cur, name)) {
-        if (this.missingKey === 'error') this.fail(node.pos, node.end, `can't evaluate field ${name} in ${path || '.'} (fields: ${Object.keys(cur).join(', ') || 'none'})`);
+        if (this.missingKey === 'error') this.fail(node.pos, node.end, `can't evaluate field ${name} in ${path()} (fields: ${Object.keys(cur).join(', ') || 'none'})`);
         return undefined;
       }
       cur = cur[name];

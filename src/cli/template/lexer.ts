@@ -62,7 +62,7 @@ export function lex(src: string): Token[] {
       const close = src.indexOf('*/', p + 2);
       if (close < 0) throw templateError(src, open, 'unclosed comment');
       p = close + 2;
-      if (src.startsWith(' -}}', p) || src.startsWith('\t-}}', p) || src.startsWith('\n-}}', p) || src.startsWith('\r-}}', p)) {
+      if (SPACE.test(src[p] ?? '') && src.startsWith('-}}', p + 1)) {
         trimNext = true;
         pos = p + 4;
       } else if (src.startsWith('}}', p)) pos = p + 2;
