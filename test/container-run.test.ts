@@ -135,4 +135,13 @@ describe('nerdnet run (attached)', { skip: containerSkipReason() }, () => {
     assert.equal(s.ExitCode, 0);
     assert.ok(Date.parse(String(s.FinishedAt)) >= Date.parse(String(s.StartedAt)));
   });
+
+  it('--format takes Go templates: range over labels in key order, if/else, a missing key; ps with a table header', () => {
+    const labels = env.ok(['inspect', '--format', '{{range $k, $v := .Config.Labels}}{{if eq $k "app"}}{{$k}}={{$v}};{{end}}{{end}}{{.State.Status | upper}} {{.Config.Labels.nope}}', 'insp']);
+    assert.equal(labels, 'app=web;EXITED <no value>\n');
+    const ps = env.ok(['ps', '-a', '--format', 'table {{.Names}}\\t{{printf "%.6s" .Status}}']);
+    assert.match(ps, /^NAMES {4,}STATUS\n/);
+    assert.match(ps, /^insp {4,}Exited$/m);
+    assert.match(env.cli(['ps', '-a', '--format', '{{.Nope}}']).stderr, /can't evaluate field Nope in \. \(fields: /);
+  });
 });

@@ -49,9 +49,12 @@ describe('nerdnet image (CLI)', { skip: busyboxSkipReason() }, () => {
     assert.deepEqual([json.Repository, json.Tag, json.ID], ['busybox', 'latest', q.stdout.trim()]);
     assert.equal(nerdnet(['images', 'busybox:latest', '-q']).stdout, q.stdout);
     assert.equal(nerdnet(['images', 'alpine', '-q']).stdout, '');
-    const bad = nerdnet(['images', '--format', '{{.ID}}']);
+    assert.equal(nerdnet(['images', '--format', '{{.ID}} {{.Repository | upper}}']).stdout, `${q.stdout.trim()} BUSYBOX\n`);
+    const tbl = nerdnet(['images', '--format', 'table {{.Repository}}\\t{{.ID}}']).stdout;
+    assert.equal(tbl, `REPOSITORY   IMAGE ID\nbusybox      ${q.stdout.trim()}\n`);
+    const bad = nerdnet(['images', '--format', '{{.Nope}}']);
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /unsupported --format "\{\{\.ID\}\}"/);
+    assert.match(bad.stderr, /can't evaluate field Nope/);
   });
 
   it('inspect shows the config a container needs', () => {

@@ -1,7 +1,8 @@
-// Output helpers: Go's text/tabwriter (nerdctl's tables), JSON, and the `{{.Field}}` /
-// `{{json .}}` subset of Go templates that `--format` accepts.
-import { NerdnetError } from '../lib/errors.js';
-import { goMarshal } from '../lib/network/gojson.js';
+// Output helpers: Go's text/tabwriter (nerdctl's tables), JSON, and the Go templates of `--format`
+// (src/cli/template/).
+import { parseTemplate } from './template/index.js';
+
+export { parseTemplate, type Template, type TemplateOptions } from './template/index.js';
 
 export interface TabwriterOptions {
   minwidth: number;
@@ -84,87 +85,23 @@ export function jsonIndent(value: unknown): string {
   return `${JSON.stringify(value, null, 4)}\n`;
 }
 
-// Go's fmt %v of a decoded JSON value, which is what `{{.Field}}` prints for non-strings.
-function goPrint(v: unknown): string {
-  if (v === null || v === undefined) return '<no value>';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (Array.isArray(v)) return `[${v.map(goPrint).join(' ')}]`;
-  const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `map[${entries.map(([k, x]) => `${k}:${goPrint(x)}`).join(' ')}]`;
-}
 
-type Arg = { kind: 'path'; path: string[] } | { kind: 'string'; value: string };
+// docker images' tabwriter: tabwriter.NewWriter(w, 10, 1, 3, ' ', 0).
+export const DOCKER_TABLE: TabwriterOptions = { minwidth: 10, padding: 3, padchar: ' ' };
 
-function parseArgs(words: string[], action: string): Arg[] {
-  return words.map((w): Arg => {
-    if (w === '.') return { kind: 'path', path: [] };
-    if (/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(w)) return { kind: 'path', path: w.slice(1).split('.') };
-    if (/^"(?:[^"\\]|\\.)*"$/.test(w)) return { kind: 'string', value: JSON.parse(w) as string };
-    throw new NerdnetError('ERR_INVALID_ARG', `invalid --format: unsupported template action {{${action}}}: "${w}" is not .Field, . or a "string"`);
-  });
-}
-
-function evalArg(a: Arg, data: unknown): unknown {
-  if (a.kind === 'string') return a.value;
-  let cur: unknown = data;
-  for (const [i, key] of a.path.entries()) {
-    if (typeof cur !== 'object' || cur === null || Array.isArray(cur) || !(key in cur)) {
-      const fields = typeof cur === 'object' && cur !== null ? Object.keys(cur).join(', ') : 'none';
-      throw new NerdnetError('ERR_INVALID_ARG', `invalid --format: can't evaluate field ${key} in .${a.path.slice(0, i).join('.')} (fields: ${fields})`);
-    }
-    cur = (cur as Record<string, unknown>)[key];
+/**
+ * A list command's --format other than its default table: a template per row, or Docker's
+ * `table TEMPLATE`, whose header row is the template run over `headers` (each field's column name,
+ * e.g. ID -> "CONTAINER ID") and whose rows are aligned by the tabwriter. As Docker does for a table,
+ * a literal `\t` or `\n` in the text becomes a tab or newline. Parse errors are thrown here.
+ */
+export function listFormatter(format: string, headers: Readonly<Record<string, string>>, o: TabwriterOptions = NERDCTL_TABLE): (rows: readonly unknown[]) => string {
+  if (!format.startsWith('table') || format === 'table') {
+    const t = parseTemplate(format === 'json' ? '{{json .}}' : format);
+    return (rows) => rows.map((r) => `${t.render(r)}\n`).join('');
   }
-  return cur;
-}
-
-const FUNCS: Record<string, (args: unknown[]) => string> = {
-  json: ([v]) => goMarshal(v),
-  index: ([v, ...keys]) => goPrint(keys.reduce<unknown>((acc, k) => (typeof acc === 'object' && acc !== null ? (acc as Record<string, unknown>)[String(k)] : undefined), v)),
-  join: ([v, sep]) => (Array.isArray(v) ? v.map(goPrint).join(typeof sep === 'string' ? sep : '') : goPrint(v)),
-  upper: ([v]) => goPrint(v).toUpperCase(),
-  lower: ([v]) => goPrint(v).toLowerCase(),
-};
-
-function splitWords(s: string): string[] {
-  return s.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
-}
-
-/** A parsed `--format` template; render() throws on fields the data does not have. */
-export interface Template {
-  render(data: unknown): string;
-}
-
-// The subset: text, {{.A.B}}, {{.}}, {{json .X}}, {{index .M "k"}}, {{join .L ","}}, {{upper/lower .X}}, {{- -}} trims.
-export function parseTemplate(src: string): Template {
-  const parts: Array<string | { fn?: string; args: Arg[] }> = [];
-  const re = /\{\{(-?)\s*(.*?)\s*(-?)\}\}/gs;
-  let last = 0;
-  let trimNext = false;
-  for (let m = re.exec(src); m !== null; m = re.exec(src)) {
-    let text = src.slice(last, m.index);
-    if (trimNext) text = text.trimStart();
-    if (m[1] === '-') text = text.trimEnd();
-    parts.push(text);
-    trimNext = m[3] === '-';
-    const action = m[2] ?? '';
-    const words = splitWords(action);
-    const first = words[0] ?? '';
-    if (first in FUNCS) parts.push({ fn: first, args: parseArgs(words.slice(1), action) });
-    else if (words.length === 1) parts.push({ args: parseArgs(words, action) });
-    else throw new NerdnetError('ERR_INVALID_ARG', `invalid --format: unsupported template action {{${action}}}: use {{.Field}}, {{json .}}, {{index .Labels "key"}}`);
-    last = m.index + m[0].length;
-  }
-  parts.push(trimNext ? src.slice(last).trimStart() : src.slice(last));
-  return {
-    render(data: unknown): string {
-      return parts
-        .map((p) => {
-          if (typeof p === 'string') return p;
-          const values = p.args.map((a) => evalArg(a, data));
-          return p.fn ? (FUNCS[p.fn] as (a: unknown[]) => string)(values) : goPrint(values[0]);
-        })
-        .join('');
-    },
-  };
+  const body = format.slice('table'.length).replace(/^ +| +$/g, '').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  const row = parseTemplate(body);
+  const header = parseTemplate(body, { missingKey: 'default', header: true });
+  return (rows) => tabwrite([header.render(headers), ...rows.map((r) => row.render(r))].map((l) => `${l}\n`).join(''), o);
 }

@@ -75,6 +75,23 @@ export function psObject(v: ContainerView, opts: { trunc: boolean; now: number }
   };
 }
 
+// `ps --format 'table ...'` column names: Docker's headers for these fields.
+export const PS_HEADERS: Readonly<Record<string, string>> = {
+  Command: 'COMMAND',
+  CreatedAt: 'CREATED AT',
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Platform: 'PLATFORM',
+  Names: 'NAMES',
+  Ports: 'PORTS',
+  Status: 'STATUS',
+  Runtime: 'RUNTIME',
+  Size: 'SIZE',
+  Labels: 'LABELS',
+  Networks: 'NETWORKS',
+  RunningFor: 'CREATED',
+};
+
 export function psTable(views: readonly ContainerView[], opts: { trunc: boolean; now: number }): string {
   const rows = views.map((v) => {
     const o = psObject(v, opts);

@@ -8,12 +8,12 @@ import { formatPortLines } from '../../lib/ports/format.js';
 import { parsePortFilter } from '../../lib/ports/parse.js';
 import type { ContainerInspect } from '../../lib/container/inspect-types.js';
 import { formatError } from '../error-text.js';
-import { jsonIndent, parseTemplate } from '../format.js';
+import { jsonIndent, listFormatter, parseTemplate } from '../format.js';
 import { outputClosed } from '../output.js';
 import { PositionalCommand, scopeGlobalOptions } from './container-argv.js';
 import { completionCommand } from './container-completion.js';
 import { managerFor } from '../wiring.js';
-import { psObject, psTable } from './container-format.js';
+import { PS_HEADERS, psObject, psTable } from './container-format.js';
 import { createRequest, runLikeCommand } from './container-run.js';
 import type { RunFlags } from './container-run.js';
 
@@ -114,10 +114,7 @@ function psCommand(): Command {
       const views = await (await managerFor(cmd)).list({ all: f.all });
       const opts = { trunc: f.trunc, now: Date.now() };
       if (f.quiet) return void process.stdout.write(views.map((v) => `${f.trunc ? v.record.id.slice(0, 12) : v.record.id}\n`).join(''));
-      if (f.format && f.format !== 'table') {
-        const t = parseTemplate(f.format === 'json' ? '{{json .}}' : f.format);
-        return void process.stdout.write(views.map((v) => `${t.render(psObject(v, opts))}\n`).join(''));
-      }
+      if (f.format && f.format !== 'table') return void process.stdout.write(listFormatter(f.format, PS_HEADERS)(views.map((v) => psObject(v, opts))));
       process.stdout.write(psTable(views, opts));
     });
 }
@@ -212,7 +209,8 @@ function inspectCommand(): Command {
       const errors: unknown[] = [];
       for (const ref of refs) await mgr.inspect(ref).then((x) => found.push(x), (e: unknown) => errors.push(e));
       if (f.format) {
-        const t = parseTemplate(f.format);
+        // nerdctl's inspect falls back to the JSON-decoded map, where a missing key prints <no value>.
+        const t = parseTemplate(f.format, { missingKey: 'default' });
         process.stdout.write(found.map((x) => `${t.render(x)}\n`).join(''));
       } else process.stdout.write(jsonIndent(found));
       errors.slice(0, -1).forEach((e) => process.stderr.write(`nerdnet: ${formatError(e)}\n`));

@@ -4,15 +4,13 @@
 import { Command } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
 import { familiarString, imageRows, parseReference, type ArchiveInput, type ImageRow } from '../../lib/image/index.js';
+import { DOCKER_TABLE, listFormatter, table } from '../format.js';
 import { withImages } from './image-backends.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-// Docker's tabwriter: min width 10, padding 3, last column unpadded.
-function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(10, ...[h, ...rows.map((r) => r[i] ?? '')].map((c) => c.length + 3)));
-  return [header, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join(''));
-}
+// `images --format 'table ...'` column names: Docker's headers for these fields.
+const IMAGE_HEADERS = { CreatedAt: 'CREATED AT', CreatedSince: 'CREATED', Digest: 'DIGEST', ID: 'IMAGE ID', Repository: 'REPOSITORY', Tag: 'TAG', Size: 'SIZE' };
 
 interface LoadFlags {
   input?: string;
@@ -58,7 +56,7 @@ function lsCommand(name: string): Command {
     .summary('list images: REPOSITORY TAG IMAGE ID CREATED SIZE')
     .argument('[repository]', 'only this repository (and tag, as NAME:TAG)')
     .option('-q, --quiet', 'only image IDs', false)
-    .option('--format <format>', '"table" (default) or "json" (one JSON object per line)', 'table')
+    .option('--format <format>', '"table" (default), "json" (one JSON object per line), a Go template or "table TEMPLATE"', 'table')
     .option('--no-trunc', 'full image IDs')
     .action(async (filter: string | undefined, flags: LsFlags, cmd: Command) => {
       const rows = imageRows(await withImages(cmd, (images) => images.list())).filter((r) => matches(r, filter));
@@ -67,13 +65,11 @@ function lsCommand(name: string): Command {
         for (const i of new Set(rows.map(id))) out(i);
         return;
       }
-      const format = flags.format === '{{json .}}' ? 'json' : flags.format;
-      if (format === 'json') {
-        for (const r of rows) out(JSON.stringify({ CreatedAt: r.CreatedAt, CreatedSince: r.CreatedSince, Digest: r.Digest, ID: id(r), Repository: r.Repository, Tag: r.Tag, Size: r.Size }));
-        return;
-      }
-      if (format !== 'table') throw new NerdnetError('ERR_INVALID_ARG', `unsupported --format ${JSON.stringify(flags.format)}: use "table" or "json"`);
-      for (const line of table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows.map((r) => [r.Repository, r.Tag, id(r), r.CreatedSince, r.Size]))) out(line);
+      const format = flags.format === '{{json .}}' ? 'json' : (flags.format ?? 'table');
+      const objects = rows.map((r) => ({ CreatedAt: r.CreatedAt, CreatedSince: r.CreatedSince, Digest: r.Digest, ID: id(r), Repository: r.Repository, Tag: r.Tag, Size: r.Size }));
+      if (format === 'json') for (const o of objects) out(JSON.stringify(o));
+      else if (format === 'table') process.stdout.write(table(['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'], rows.map((r) => [r.Repository, r.Tag, id(r), r.CreatedSince, r.Size]), DOCKER_TABLE));
+      else process.stdout.write(listFormatter(format, IMAGE_HEADERS, DOCKER_TABLE)(objects));
     });
 }
 

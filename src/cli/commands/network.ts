@@ -8,7 +8,7 @@ import {
 } from '../../lib/network/index.js';
 import { parseGoBool } from '../../lib/network/options.js';
 import { wiringOf } from '../wiring.js';
-import { jsonIndent, parseTemplate, table } from '../format.js';
+import { jsonIndent, listFormatter, parseTemplate, table } from '../format.js';
 import { confirm } from './confirm.js';
 import { networkGcCommand } from './system.js';
 
@@ -125,12 +125,12 @@ function lsCommand(): Command {
       const isTable = ['', 'table', 'wide'].includes(format);
       if (format === 'raw') throw new NerdnetError('ERR_INVALID_ARG', 'unsupported format: "raw"');
       if (f.quiet && !isTable) throw new NerdnetError('ERR_INVALID_ARG', 'format and quiet must not be specified together');
-      const tpl = isTable ? undefined : parseTemplate(format === 'json' ? '{{json .}}' : format);
+      const tpl = isTable ? undefined : listFormatter(format, { ID: 'NETWORK ID', Name: 'NAME', Labels: 'LABELS' });
       const rows = await listNetworks(await envFrom(cmd), { filters: f.filter });
       if (f.quiet) {
         process.stdout.write(rows.filter((r) => r.id !== '').map((r) => `${r.id}\n`).join(''));
       } else if (tpl) {
-        process.stdout.write(rows.map((r) => `${tpl.render(printable(r))}\n`).join(''));
+        process.stdout.write(tpl(rows.map(printable)));
       } else {
         process.stdout.write(table(['NETWORK ID', 'NAME', 'FILE'], rows.map((r) => [r.id, r.name, r.file])));
       }
@@ -146,7 +146,8 @@ function inspectCommand(): Command {
     .exitOverride()
     .action(async (nets: string[], f: { mode: string; format?: string }, cmd: Command) => {
       if (f.mode !== 'dockercompat' && f.mode !== 'native') throw new NerdnetError('ERR_INVALID_ARG', `unknown --mode "${f.mode}": use dockercompat or native`);
-      const tpl = f.format && f.format !== 'json' ? parseTemplate(f.format) : undefined;
+      // nerdctl's inspect falls back to the JSON-decoded map, where a missing key prints <no value>.
+      const tpl = f.format && f.format !== 'json' ? parseTemplate(f.format, { missingKey: 'default' }) : undefined;
       const env = await envFrom(cmd);
       const r = f.mode === 'native' ? await inspectNetworksNative(env, nets) : await inspectNetworks(env, nets);
       if (tpl) process.stdout.write(r.networks.map((n) => `${tpl.render(n)}\n`).join(''));
