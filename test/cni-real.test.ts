@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniConfig } from '../src/lib/cni/api.js';
-import { assignInterfaces, removeNetworks, setupNetworks } from '../src/lib/cni/attach.js';
+import { assignInterfaces, teardownNetworks, setupNetworks } from '../src/lib/cni/attach.js';
 import { confListFromBytes, type NetworkConfigList } from '../src/lib/cni/conf.js';
 import { resultToJSON } from '../src/lib/cni/result.js';
 import {
@@ -36,7 +36,7 @@ describe('CNI library with Debian plugins', { skip }, () => {
   let work: string;
   let cni: CniConfig;
 
-  // The nerdctl plugin chain (spec nerdctl 2.6) on a test bridge and subnet, leases in the test dir.
+  // The nerdctl plugin chain on a test bridge and subnet, leases in the test dir.
   function nerdctlChain(name: string, bridge: string, subnet: string, gateway: string, extra: Record<string, unknown> = {}): NetworkConfigList {
     made.links.push(bridge);
     return confListFromBytes(
@@ -213,7 +213,7 @@ describe('CNI library with Debian plugins', { skip }, () => {
     assert.ok(res.interfaces.eth0?.ipConfigs[0]?.ip.startsWith(`${a.prefix}.`));
     assert.ok(res.interfaces.eth1?.ipConfigs[0]?.ip.startsWith(`${b.prefix}.`));
     assert.equal(ns.addresses('eth1').length, 1);
-    await removeNetworks(cni, nets, args);
+    await teardownNetworks(cni, nets, args);
     assert.equal(ns.hasLink('eth0'), false);
     assert.equal(ns.hasLink('eth1'), false);
 

@@ -1,4 +1,4 @@
-// A create that fails leaves nothing behind (design §4, spec 3.2.1 step 9, nerdctl TestIssue2993):
+// A create that fails leaves nothing behind:
 // no state dir, no name, no hosts entry, no runc container, no mount; the message names the value.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 // Concurrent `network create` from separate processes (the CLI) never writes two networks with
-// one name or one subnet: planning happens under <netconf>/.nerdctl.lock (spec 1.4).
+// one name or one subnet: planning happens under <netconf>/.nerdctl.lock.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';

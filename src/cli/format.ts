@@ -10,7 +10,7 @@ export interface TabwriterOptions {
   padchar: string;
 }
 
-// nerdctl: tabwriter.NewWriter(w, 4, 8, 4, ' ', 0) (deps-and-style 2.8).
+// nerdctl: tabwriter.NewWriter(w, 4, 8, 4, ' ', 0).
 export const NERDCTL_TABLE: TabwriterOptions = { minwidth: 4, padding: 4, padchar: ' ' };
 
 const runeCount = (s: string): number => [...s].length;

@@ -1,5 +1,5 @@
 // The OCI hook's command line as buildHookCommand writes it: `[--flag=value...] internal oci-hook
-// <event>` (global flags in their long `=` form, spec 6.1). Parsed here without commander, which
+// <event>` (global flags in their long `=` form). Parsed here without commander, which
 // costs the hook's start more than the parsing is worth; any other form goes to the full CLI,
 // which parses it the same way, only slower.
 import type { GlobalFlags } from './context.js';

@@ -1,4 +1,4 @@
-// What `nerdnet internal oci-hook <event>` does (spec nerdctl 6.1-6.2), shared by the commander
+// What `nerdnet internal oci-hook <event>` does, shared by the commander
 // command (internal.ts) and the hook's fast path (hook-main.ts): read the OCI state from stdin,
 // build the hook's environment from the global flags, run the event.
 import { text } from 'node:stream/consumers';

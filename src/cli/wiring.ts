@@ -59,7 +59,7 @@ export function hookSelfCommand(self: SelfCommand): SelfCommand {
 
 const PATH_FLAGS = new Set(['dataRoot', 'cniNetconfpath']);
 
-// Root flags set on the command line, as `--flag=value`, sorted by flag name (spec 6.1); paths absolute.
+// Root flags set on the command line, as `--flag=value`, sorted by flag name; paths absolute.
 export function globalArgsOf(root: Command): string[] {
   const out: Array<[string, string]> = [];
   for (const opt of root.options) {

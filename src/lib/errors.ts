@@ -85,7 +85,7 @@ export class NerdnetError extends Error {
   }
 }
 
-// The CNI error object `{code, msg, details}` (spec 1.10) plus where it came from.
+// The CNI error object `{code, msg, details}` plus where it came from.
 export interface CniErrorObject {
   code: number;
   msg: string;

@@ -36,7 +36,7 @@ export interface RunFlags {
   entrypoint?: string;
 }
 
-// cobra's StringSlice: repeatable, each value comma-split (spec 3.1).
+// cobra's StringSlice: repeatable, each value comma-split.
 const slice = (value: string, prev: string[]): string[] => [...prev, ...value.split(',').filter((v) => v !== '')];
 const repeat = (value: string, prev: string[]): string[] => [...prev, value];
 const dedupe = (values: string[]): string[] => [...new Set(values)];
@@ -107,7 +107,7 @@ export function resolveEnv(values: readonly string[], shell: NodeJS.ProcessEnv =
 }
 
 export function networkRequest(f: RunFlags): NetworkRequest {
-  // --network first, then --net, deduplicated in first-seen order; default bridge (spec 3.1).
+  // --network first, then --net, deduplicated in first-seen order; default bridge.
   const networks = dedupe([...f.network, ...f.net]);
   const req: NetworkRequest = {
     networks: networks.length > 0 ? networks : ['bridge'],

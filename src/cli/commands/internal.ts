@@ -1,4 +1,4 @@
-// `nerdnet [global flags] internal oci-hook <event>`: what runc runs (spec nerdctl 6.1-6.2). Hidden
+// `nerdnet [global flags] internal oci-hook <event>`: what runc runs. Hidden
 // from help; users never call it. The hook's usual command line skips commander (hook-main.ts).
 import { Command } from 'commander';
 import { contextFrom } from '../context.js';

@@ -1,4 +1,4 @@
-// `nerdnet network create|ls|inspect|rm|prune|gc` (spec 2; gc: docs/reliability.md): flags as nerdctl's, output as nerdctl's
+// `nerdnet network create|ls|inspect|rm|prune|gc`: flags as nerdctl's, output as nerdctl's
 // (tables, IDs) or Docker's (inspect). Wiring and formatting only; the work is in lib/network.
 import { Command, Option } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
@@ -86,7 +86,7 @@ function createCommand(): Command {
       const env = await envFrom(cmd);
       const bridgeIp = cmd.optsWithGlobals<{ bridgeIp?: string }>().bridgeIp;
       const plain = f.driver === 'bridge' && f.subnet.length + f.gateway.length + f.ipRange.length + f.auxAddress.length + f.opt.length === 0;
-      // `create bridge` without IPAM flags makes the default network as a container would (spec 2.7).
+      // `create bridge` without IPAM flags makes the default network as a container would.
       if (name === 'bridge' && plain && f.ipamDriver === 'default' && f.ipamOpt.length + f.label.length === 0 && f.ipv4 && !f.ipv6 && !f.internal) {
         const d = await ensureDefaultNetwork(env, { bridgeIP: bridgeIp });
         if (!d.created) throw new NerdnetError('ERR_ALREADY_EXISTS', `network with name bridge already exists (${d.network.file})`);
@@ -109,7 +109,7 @@ interface LsFlags {
   format?: string;
 }
 
-// nerdctl's template object: ID, Name, Labels (spec 2.9).
+// nerdctl's template object: ID, Name, Labels.
 const printable = (r: NetworkSummary) => ({ ID: r.id, Name: r.name, Labels: labelsString(r.labels) });
 
 function lsCommand(): Command {

@@ -2,7 +2,7 @@
 // then setup/remove/check/status a container's namespace against all of them, with typed
 // capability args. CniConfig (libcni) stays underneath for single-network calls.
 import type { CniConfig } from '../cni/api.js';
-import { checkNetworks, removeNetworks, setupNetworks, LOOPBACK_CONFLIST, type AttachArgs, type AttachResult, type NetworkAttachment } from '../cni/attach.js';
+import { checkNetworks, teardownNetworks, setupNetworks, LOOPBACK_CONFLIST, type AttachArgs, type AttachResult, type NetworkAttachment } from '../cni/attach.js';
 import { confListFromBytes, type NetworkConfigList } from '../cni/conf.js';
 import { NerdnetError } from '../errors.js';
 import { networkByNameOrID, readVisibleNetworks } from '../network/store.js';
@@ -72,7 +72,7 @@ export function cniService(config: CniConfig, confDir: string, namespace: string
       return {
         attachments,
         setup: (id, netns, o = {}) => setupNetworks(config, attachments, attachArgs(id, netns, o), signalOf(o)),
-        remove: (id, netns, o = {}) => removeNetworks(config, attachments, attachArgs(id, netns, o), signalOf(o)),
+        remove: (id, netns, o = {}) => teardownNetworks(config, attachments, attachArgs(id, netns, o), signalOf(o)),
         check: (id, netns, o = {}) => checkNetworks(config, attachments, attachArgs(id, netns, o), signalOf(o)),
         async status(o = {}) {
           for (const a of attachments) await config.getStatusNetworkList(a.list, signalOf(o));

@@ -1,4 +1,4 @@
-// What the hook hands the CNI plugins for one container (spec nerdctl 6.4): container ID
+// What the hook hands the CNI plugins for one container: container ID
 // `<ns>-<id>`, interfaces eth0..N, CNI_ARGS (IgnoreUnknown, dhcp hostname, IP, MAC) and the
 // portMappings / ips capability args. The same args go to DEL, or portmap leaves its rules.
 import { assignInterfaces, type AttachArgs, type NetworkAttachment } from '../cni/attach.js';
@@ -16,7 +16,7 @@ export function attachmentsOf(networks: readonly ResolvedNetwork[]): NetworkAtta
 
 export function attachArgs(ann: ContainerNetworking, id: string, netns: string, ports: readonly PortMapping[], event: 'create' | 'delete'): AttachArgs {
   const args: Array<[string, string]> = [['IgnoreUnknown', '1']];
-  // The dhcp plugin sends it as the DHCP hostname (spec 2.4); only ADD needs it.
+  // The dhcp plugin sends it as the DHCP hostname; only ADD needs it.
   if (event === 'create' && ann.hostname) args.push(['NERDCTL_CNI_DHCP_HOSTNAME', ann.hostname]);
   // host-local and static take IP with or without a prefix; static needs the prefix.
   if (ann.ip) args.push(['IP', ann.ip]);

@@ -2,7 +2,7 @@
 // container is DELed first, every network is ADDed under the host-wide CNI lock (a failure rolls
 // back what was added), then the container is recorded in the hosts store (its peers' /etc/hosts
 // follow) and its published ports are held by a reserver; a failure there DELs everything again.
-import { removeNetworks, setupNetworks, type AttachResult } from '../cni/attach.js';
+import { teardownNetworks, setupNetworks, type AttachResult } from '../cni/attach.js';
 import { resultToJSON } from '../cni/result.js';
 import { HostsStore } from '../etc/hosts-store.js';
 import { faultPoint } from '../fault.js';
@@ -40,7 +40,7 @@ export async function attachContainer(env: AttachmentEnv, c: ContainerNetworking
     // refuse a "duplicate allocation" (#3355). nerdctl DELs on every start; we only when one exists.
     if ((await env.cni.cache.attachments(args.containerID)).length > 0) {
       env.log('info', `removing a stale network attachment of ${args.containerID} before attaching`);
-      await removeNetworks(env.cni, nets, { ...args, netns: '' }).catch((e: unknown) => env.log('warn', `stale attachment cleanup: ${(e as Error).message}`));
+      await teardownNetworks(env.cni, nets, { ...args, netns: '' }).catch((e: unknown) => env.log('warn', `stale attachment cleanup: ${(e as Error).message}`));
     }
     return setupNetworks(env.cni, nets, args);
   });
@@ -61,7 +61,7 @@ export async function attachContainer(env: AttachmentEnv, c: ContainerNetworking
     }
   } catch (e) {
     env.log('warn', `Container failed starting. Removing allocated network configuration: ${(e as Error).message}`);
-    await withLock(lock, () => removeNetworks(env.cni, nets, args)).catch((d: unknown) => env.log('warn', `rollback: ${(d as Error).message}`));
+    await withLock(lock, () => teardownNetworks(env.cni, nets, args)).catch((d: unknown) => env.log('warn', `rollback: ${(d as Error).message}`));
     throw e;
   }
   return result;

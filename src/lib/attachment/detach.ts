@@ -5,7 +5,7 @@
 // attachment (detachCached). Then releaseContainer takes the container out of the hosts store and
 // stops its port reserver.
 import type { NetworkAttachment } from '../cni/attach.js';
-import { removeNetworks } from '../cni/attach.js';
+import { teardownNetworks } from '../cni/attach.js';
 import { cachedRuntimeConf, type CachedAttachment } from '../cni/cache.js';
 import { confListFromBytes, type NetworkConfigList } from '../cni/conf.js';
 import { HostsStore } from '../etc/hosts-store.js';
@@ -59,7 +59,7 @@ export async function detachContainer(env: DetachEnv, network: NetworkEnv, c: Co
   const targets = await delTargets(env, network, c, cid);
   const { mappings } = await loadPortMappings(c.stateDir);
   const args = attachArgs(c, id, '', mappings, 'delete');
-  await withLock(cniLockPath(env.netconfPath), () => removeNetworks(env.cni, targets, args));
+  await withLock(cniLockPath(env.netconfPath), () => teardownNetworks(env.cni, targets, args));
   for (const w of await sweepLeftovers(env, cid, targets.map((t) => t.list.name))) env.log('warn', w);
 }
 

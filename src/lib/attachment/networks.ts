@@ -1,16 +1,14 @@
-// A container's CNI networks as the hook and `run` see them (spec nerdctl 6.3 step 7): names or IDs
+// A container's CNI networks as the hook and `run` see them: names or IDs
 // resolved against the namespace's networks, the default `bridge` created on first use.
 import { NerdnetError } from '../errors.js';
 import type { NetworkConfigList } from '../cni/conf.js';
 import { ensureDefaultNetwork } from '../network/default-network.js';
-import { DEFAULT_NETWORK_NAME } from '../network/names.js';
+import { DEFAULT_NETWORK_NAME, PSEUDO_NETWORKS } from '../network/names.js';
 import { networkByNameOrID, readVisibleScan, skippedHint, type NetworkRecord } from '../network/store.js';
 import type { NetworkEnv } from '../network/types.js';
 
-export const PSEUDO_MODES = ['host', 'none'] as const;
-
 export function isCniMode(networks: readonly string[]): boolean {
-  return !networks.some((n) => (PSEUDO_MODES as readonly string[]).includes(n) || n.startsWith('container:') || n.startsWith('ns:'));
+  return !networks.some((n) => (PSEUDO_NETWORKS as readonly string[]).includes(n) || n.startsWith('container:') || n.startsWith('ns:'));
 }
 
 export interface ResolvedNetwork {

@@ -1,4 +1,4 @@
-// The CNI runtime API (libcni's CNIConfig, spec 1.4 and 2.6-2.10): ADD/CHECK/DEL over a plugin
+// The CNI runtime API (libcni's CNIConfig): ADD/CHECK/DEL over a plugin
 // chain, STATUS, GC, VERSION, validation, with the result cache feeding prevResult to DEL/CHECK.
 import { stat } from 'node:fs/promises';
 import { CniError, NerdnetError, wrapError } from '../errors.js';
@@ -226,7 +226,7 @@ export class CniConfig {
     }
   }
 
-  // GC (spec 2.9): DEL every cached attachment of this network that is not valid, then plugin GC.
+  // GC: DEL every cached attachment of this network that is not valid, then plugin GC.
   // The caller must keep ADD/DEL out while this runs (the spec makes GC exclusive; libcni does not lock).
   async gcNetworkList(list: NetworkConfigList, args: GCArgs | undefined, o: OpOptions = {}): Promise<void> {
     if (list.disableGC) return;
@@ -264,7 +264,7 @@ export class CniConfig {
     if (errors.length > 0) throw new NerdnetError('ERR_PLUGIN_FAILED', errors.join('\n'));
   }
 
-  // VERSION (spec 2.6); answers are remembered per binary.
+  // VERSION; answers are remembered per binary.
   async getVersionInfo(type: string, o: OpOptions = {}): Promise<VersionInfo> {
     const pluginPath = await this.exec.findInPath(type, this.path);
     let key = pluginPath;

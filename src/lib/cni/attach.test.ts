@@ -1,4 +1,4 @@
-// go-cni's result shape (spec 3.6), with its index bound bug fixed.
+// go-cni's result shape, with its index bound bug fixed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assignInterfaces, buildAttachResult } from './attach.js';

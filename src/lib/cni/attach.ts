@@ -1,4 +1,4 @@
-// Multi-network attach (go-cni's Setup/Remove/Check, spec 3.3-3.6): one interface per network,
+// Multi-network attach (go-cni's Setup/Remove/Check): one interface per network,
 // `eth0..N`, networks added in parallel; unlike go-cni a partial failure rolls back what was made.
 import { NerdnetError, wrapError } from '../errors.js';
 import type { CniConfig, OpOptions } from './api.js';
@@ -95,7 +95,7 @@ export async function setupNetworks(cni: CniConfig, nets: readonly NetworkAttach
   const failed = settled.findIndex((s) => s.status === 'rejected');
   if (failed >= 0) {
     const reason = (settled[failed] as PromiseRejectedResult).reason as unknown;
-    const rollback = await removeNetworks(cni, nets, args).then(
+    const rollback = await teardownNetworks(cni, nets, args).then(
       () => '',
       (e: unknown) => `; rolling back also failed: ${(e as Error).message}`,
     );
@@ -109,7 +109,7 @@ export async function setupNetworks(cni: CniConfig, nets: readonly NetworkAttach
 }
 
 // DEL every network in reverse order; keep going on errors so nothing is left that could go.
-export async function removeNetworks(cni: CniConfig, nets: readonly NetworkAttachment[], args: AttachArgs, o: OpOptions = {}): Promise<void> {
+export async function teardownNetworks(cni: CniConfig, nets: readonly NetworkAttachment[], args: AttachArgs, o: OpOptions = {}): Promise<void> {
   const errors: string[] = [];
   for (const n of [...nets].reverse()) {
     try {

@@ -1,4 +1,4 @@
-// The result cache is byte-compatible with libcni's cniCacheV1 files (spec 2.8), both ways.
+// The result cache is byte-compatible with libcni's cniCacheV1 files, both ways.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultCache } from './cache.js';
 
-// A cache line as libcni 1.1.2 wrote it with Debian's plugins (spec 2.8 [observed], IDs shortened).
+// A cache line as libcni 1.1.2 wrote it with Debian's plugins.
 const GO_WRITTEN = {
   kind: 'cniCacheV1',
   containerId: 'ctr-abc',

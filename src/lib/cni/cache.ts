@@ -1,4 +1,4 @@
-// The libcni result cache (spec 2.8): `<base>/results/<net>-<cid>-<ifname>`, kind cniCacheV1,
+// The libcni result cache: `<base>/results/<net>-<cid>-<ifname>`, kind cniCacheV1,
 // byte-compatible with Go tools, but written atomically (libcni truncates in place: cni#1055).
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// cnitool's conventions (spec 5): container ID from the netns path, CNI_ARGS and CAP_ARGS parsing.
+// cnitool's conventions: container ID from the netns path, CNI_ARGS and CAP_ARGS parsing.
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';

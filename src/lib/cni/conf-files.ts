@@ -1,5 +1,5 @@
-// Finding and loading network configs from a conf dir (spec 2.3, libcni ConfFiles/LoadConfList,
-// go-cni's conf-dir loading in 3.2).
+// Finding and loading network configs from a conf dir (libcni ConfFiles/LoadConfList, go-cni's
+// conf-dir loading).
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { NerdnetError } from '../errors.js';

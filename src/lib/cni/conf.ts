@@ -1,4 +1,4 @@
-// Network configuration parsing exactly as libcni does it (spec 1.2, 2.2): conflists, legacy single
+// Network configuration parsing exactly as libcni does it: conflists, legacy single
 // plugin configs up-converted to lists, cniVersions selection. Plugin objects stay generic JSON so
 // unknown keys survive untouched.
 import { NerdnetError } from '../errors.js';
@@ -16,7 +16,7 @@ export interface PluginConf {
 
 export interface NetworkConfigList {
   name: string;
-  // The selected version (spec 2.2 step 4), '' when none was given.
+  // The selected version, '' when none was given.
   cniVersion: string;
   // What the file declared, kept for later negotiation with the plugins' VERSION answers.
   declaredVersion: string;
@@ -134,7 +134,7 @@ export function confListFromBytes(bytes: Uint8Array, source?: string): NetworkCo
   return list;
 }
 
-// Up-convert a legacy single-plugin config (spec 1.2): the plugin keeps its own name/cniVersion.
+// Up-convert a legacy single-plugin config: the plugin keeps its own name/cniVersion.
 export function confListFromConf(conf: PluginConf, source?: string): NetworkConfigList {
   const name = typeof conf.raw.name === 'string' ? conf.raw.name : '';
   const cniVersion = typeof conf.raw.cniVersion === 'string' ? conf.raw.cniVersion : '';

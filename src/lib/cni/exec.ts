@@ -1,4 +1,4 @@
-// Plugin execution (spec 1.3, 2.5; libcni pkg/invoke raw_exec.go): exact env and stdin, stdout and
+// Plugin execution: exact env and stdin, stdout and
 // stderr captured, failures decoded into CniError. Tests swap the `PluginExec` seam for fakes.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,7 +109,7 @@ function quote(s: string): string {
   return JSON.stringify(s);
 }
 
-// Turn a failed run into the CNI error libcni would return (spec 2.5).
+// Turn a failed run into the CNI error libcni would return.
 export function decodeFailure(outcome: RunOutcome): CniError {
   const stderr = outcome.stderr.toString('utf8');
   const stderrExcerpt = stderr.slice(-STDERR_EXCERPT);
@@ -180,7 +180,7 @@ function cniArgs(pairs: ReadonlyArray<readonly [string, string]>): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join(';');
 }
 
-// The process env plus the six CNI_* variables, always present, later values winning (spec 2.5).
+// The process env plus the six CNI_* variables, always present, later values winning.
 export function pluginEnv(a: PluginEnvArgs, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...base,

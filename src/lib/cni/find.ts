@@ -1,4 +1,4 @@
-// Plugin lookup (spec 2.4, libcni FindInPath): the first regular file named `type` in the dirs.
+// Plugin lookup: the first regular file named `type` in the dirs.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NerdnetError } from '../errors.js';

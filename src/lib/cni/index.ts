@@ -6,7 +6,7 @@ export {
   assignInterfaces,
   buildAttachResult,
   checkNetworks,
-  removeNetworks,
+  teardownNetworks,
   setupNetworks,
   LOOPBACK_CONFLIST,
   type AttachArgs,

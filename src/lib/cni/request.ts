@@ -1,4 +1,4 @@
-// The per-plugin request config (spec 1.5): the plugin object as configured, overlaid with the keys
+// The per-plugin request config: the plugin object as configured, overlaid with the keys
 // the runtime injects for each command.
 import type { CniCommand } from './exec.js';
 import type { JsonObject, PluginConf } from './conf.js';

@@ -1,4 +1,4 @@
-// Result version conversion, rule for rule as pkg/types/{020,040,100} register them (spec 1.8).
+// Result version conversion, rule for rule as pkg/types/{020,040,100} register them.
 import { NerdnetError } from '../errors.js';
 import { familyOf, isResult020, isResult040, isResult100, VERSIONS_020, VERSIONS_040, VERSIONS_100 } from './result-types.js';
 import type {

@@ -1,4 +1,4 @@
-// CNI result shapes per spec version (spec 1.7) and the JSON/IP primitives the parser and converter share.
+// CNI result shapes per spec version and the JSON/IP primitives the parser and converter share.
 
 import { formatIP, isIPv4Mapped, tryParseCIDR, tryParseIP, unmapIPv4 } from '../ip/index.js';
 
@@ -87,7 +87,7 @@ export interface Result020 {
 
 export type Result = Result100 | Result040 | Result020;
 
-// The result type a conversion to version V produces ("" means 0.1.0, spec 1.8).
+// The result type a conversion to version V produces ("" means 0.1.0).
 export type ResultFor<V extends string> = V extends Version100
   ? Result100
   : V extends Version040
@@ -112,7 +112,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 // An object of JSON values only: what a result serialises to.
 export type JsonResultObject = { [key: string]: JsonValue };
 
-// Go's encoding/json matches keys exactly first, then case-insensitively, so PascalCase from Go producers works (spec 8).
+// Go's encoding/json matches keys exactly first, then case-insensitively, so PascalCase from Go producers works.
 export function jsonField(obj: Record<string, unknown>, name: string): unknown {
   if (Object.hasOwn(obj, name)) return obj[name];
   const lower = name.toLowerCase();
@@ -129,7 +129,7 @@ export function describeJson(value: unknown): string {
   return typeof value;
 }
 
-// Node says "Unexpected end of JSON input", Go "unexpected end of JSON input": keep Go's casing (spec 7 #1).
+// Node says "Unexpected end of JSON input", Go "unexpected end of JSON input": keep Go's casing.
 export function jsonErrorText(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return msg.charAt(0).toLowerCase() + msg.slice(1);

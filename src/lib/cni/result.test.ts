@@ -1,5 +1,5 @@
 // Ports pkg/types/100/types_test.go, pkg/types/040/types_test.go, the result half of pkg/invoke/exec_test.go,
-// and the leniency rules of spec 1.7/1.9/8.
+// and libcni's leniency rules for results (version conversion, Go's case-insensitive keys).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -76,7 +76,7 @@ const V010 = {
   dns: DNS_VECTOR,
 };
 
-// Debian loopback 1.1.1 (spec 1.7): a 0.3.1 result without ips[].version.
+// Debian loopback 1.1.1: a 0.3.1 result without ips[].version.
 const LOOPBACK_031 =
   '{"cniVersion":"0.3.1","interfaces":[{"name":"lo","mac":"00:00:00:00:00:00","sandbox":"/var/run/netns/t"}],' +
   '"ips":[{"interface":0,"address":"127.0.0.1/8"},{"interface":0,"address":"::1/128"}],"dns":{}}';

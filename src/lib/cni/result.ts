@@ -1,4 +1,4 @@
-// Typed CNI results: lenient parsing of plugin/cached output (spec 1.9, 8) and strict Go-shaped emission (spec 1.7).
+// Typed CNI results: lenient parsing of plugin/cached output and strict Go-shaped emission.
 import { NerdnetError } from '../errors.js';
 import {
   canonicalCIDR,
@@ -149,7 +149,7 @@ function parseList<T>(obj: Obj, key: string, path: string, parse: (v: unknown, p
   return out.length > 0 ? out : undefined;
 }
 
-// An empty `"dns":{}` (Debian plugins, spec 1.7) parses to no dns at all.
+// An empty `"dns":{}` (Debian plugins) parses to no dns at all.
 function parseDNS(obj: Obj, path: string): DNS | undefined {
   const o = optObject(obj, 'dns', path);
   if (o === undefined) return undefined;
@@ -197,7 +197,7 @@ function parseIPConfig100(v: unknown, path: string): IPConfig100 {
   return compact({ interface: interfaceIndex(o, path), address: cidr(o, 'address', path), gateway: optIP(o, 'gateway', path) });
 }
 
-// `version` is derived from the address: Debian's loopback omits it (spec 1.7); the address is authoritative.
+// `version` is derived from the address: Debian's loopback omits it; the address is authoritative.
 function parseIPConfig040(v: unknown, path: string): IPConfig040 {
   const o = entryObject(v, path);
   const declared = optString(o, 'version', path);
@@ -230,7 +230,7 @@ function parse100(o: Obj, cniVersion: Version100): Result100 {
 }
 
 function parse040(o: Obj, cniVersion: Version040): Result040 {
-  // SPEC 0.3.0 named the list `ip` by mistake (spec 1.1); accept it when `ips` is absent.
+  // SPEC 0.3.0 named the list `ip` by mistake; accept it when `ips` is absent.
   const ipsKey = cniVersion === '0.3.0' && field(o, 'ips') === undefined && Array.isArray(field(o, 'ip')) ? 'ip' : 'ips';
   return compact({
     cniVersion,
@@ -276,7 +276,7 @@ export function parsePluginOutput(stdout: Uint8Array | string, requestConfigByte
   return parseResult(raw, configVersion);
 }
 
-// ---- emission: Go field order and omitempty (spec 1.7) ----
+// ---- emission: Go field order and omitempty ----
 
 function put(out: JsonResultObject, key: string, value: JsonValue | undefined): void {
   if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return;

@@ -1,5 +1,4 @@
-// CNI validity rules for container IDs, network names and interface names (spec 1.11,
-// libcni pkg/utils): the same codes and messages as libcni, so callers can match on them.
+// CNI validity rules for container IDs, network names and interface names (libcni pkg/utils): the same codes and messages as libcni, so callers can match on them.
 import { CniError } from '../errors.js';
 
 const VALID_ID = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;

@@ -1,4 +1,4 @@
-// Ports pkg/version/plugin_test.go, libcni/conf_test.go "Version selection" and the VERSION decoding rules (spec 2.6).
+// Ports pkg/version/plugin_test.go, libcni/conf_test.go "Version selection" and the VERSION decoding rules.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -28,7 +28,7 @@ function throwsWith(fn: () => unknown, code: string, message: string | RegExp): 
   });
 }
 
-// Debian 1.1.1 VERSION answers (spec 4.1).
+// Debian 1.1.1 VERSION answers.
 const DEBIAN_MOST = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0'];
 const DEBIAN_FIREWALL = ['0.4.0', '1.0.0'];
 const DEBIAN_BANDWIDTH = ['0.3.0', '0.3.1', '0.4.0', '1.0.0'];

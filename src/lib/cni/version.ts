@@ -1,9 +1,9 @@
-// CNI spec versions: parsing and comparison (pkg/version), conflist version selection (spec 2.2 step 4),
-// and decoding a plugin's VERSION output or a request's cniVersion (spec 2.6, 1.9).
+// CNI spec versions: parsing and comparison (pkg/version), conflist version selection,
+// and decoding a plugin's VERSION output or a request's cniVersion.
 import { NerdnetError } from '../errors.js';
 import { describeJson, isPlainObject, jsonErrorText, jsonField } from './result-types.js';
 
-// libcni's version.All (spec 1.1).
+// libcni's version.All.
 export const ALL_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
 export type CniVersion = (typeof ALL_VERSIONS)[number];
 export const CURRENT_VERSION = '1.1.0' as const satisfies CniVersion;
@@ -143,7 +143,7 @@ function optionalString(obj: Record<string, unknown>, key: string, prefix: strin
   return v;
 }
 
-// Decode a plugin's VERSION stdout (pkg/version PluginDecoder, spec 2.6).
+// Decode a plugin's VERSION stdout (pkg/version PluginDecoder).
 export function decodeVersionInfo(bytes: Uint8Array | string): PluginVersionInfo {
   const prefix = 'decoding version info';
   const raw = decodeJson(bytes, prefix) ?? {};

@@ -1,7 +1,8 @@
-// The network provider for CNI networks (`bridge` and named networks, spec nerdctl 3.2): at create
+// The network provider for CNI networks (`bridge` and named networks): at create
 // it resolves the networks (creating the default `bridge` on first use), writes resolv.conf, an
 // empty hosts file and hostname, plans published ports, and hands runc the hooks; the hook
 // attaches the networks when the container's netns exists (src/lib/hook).
+import { defaultHostname } from '../etc/hostname.js';
 import type { NetworkSettings } from './inspect-types.js';
 import { NerdnetError } from '../errors.js';
 import type { CniConfig } from '../cni/api.js';
@@ -90,7 +91,7 @@ export class CniProvider implements NetworkProvider {
       hostsStore,
       resolvConf: this.opts.resolvConf,
       hostGatewayIP: this.opts.hostGatewayIP,
-      extra: { hostname: net.hostname ?? ctx.id.slice(0, 12) },
+      extra: { hostname: net.hostname ?? defaultHostname(ctx.id) },
     });
     try {
       if (publish.length > 0 && networks.every((n) => !n.list.plugins.some((p) => p.type === 'portmap'))) {

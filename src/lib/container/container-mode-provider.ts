@@ -1,4 +1,4 @@
-// `--network container:<name|id>` (spec nerdctl 3.2): join a running container's network
+// `--network container:<name|id>`: join a running container's network
 // namespace and share its resolv.conf, hosts and hostname. No CNI work of its own; at every start
 // the netns path is taken again from the target's current process (nerdctl's ReconfigNetContainer).
 import type { NetworkSettings } from './inspect-types.js';
@@ -20,7 +20,7 @@ function targetRef(req: NetworkRequest): string | undefined {
   return only?.startsWith(PREFIX) && rest.length === 0 ? only.slice(PREFIX.length) : undefined;
 }
 
-// Flags that belong to the target's network (spec 3.2 table).
+// Flags that belong to the target's network.
 function conflicts(req: NetworkRequest): string[] {
   const out: string[] = [];
   if (req.hostname) out.push('--hostname');

@@ -1,5 +1,5 @@
 // `create`: validate and plan everything first, then apply step by step with an undo list, so a
-// failure leaves nothing behind: no state dir, no name, no hosts entry, no rootfs mount (design §4).
+// failure leaves nothing behind: no state dir, no name, no hosts entry, no rootfs mount.
 // The first step writes the create journal, so a create killed at any later step is known as
 // half-made (and whether its process is gone) to rm and gc.
 import { mkdir, rm, stat } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { NerdnetError } from '../errors.js';
 import { NameStore } from '../etc/name-store.js';
 import { faultPoint } from '../fault.js';
 import { buildSpec, mergeEnv } from '../oci/spec.js';
-import type { Mount, User } from '../oci/types.js';
+import type { Mount } from '../oci/types.js';
 import { writeBundle } from '../runtime/bundle.js';
 import { validateIdentifier } from '../store/layout.js';
 import { CreateJournals } from './create-journal.js';
@@ -19,21 +19,13 @@ import type { ResolvedImage } from './image-source.js';
 import { pickIdAndName } from './names.js';
 import { selectProvider } from './network-provider.js';
 import type { ContainerCreateRequest, ContainerRecord } from './types.js';
+import { parseUser } from './user.js';
 
-// nerdctl writes this label for every container (spec 3.3).
+// nerdctl writes this label for every container.
 const HOST_CONFIG_LABEL = '{"BlkioWeight":0,"CidFile":"","Devices":null}';
 
 function invalid(message: string): NerdnetError {
   return new NerdnetError('ERR_INVALID_ARG', message);
-}
-
-// uid[:gid], numeric ("root" = 0): nerdnet does not read the image's /etc/passwd.
-export function parseUser(value: string): User {
-  if (value === '' || value === 'root') return { uid: 0, gid: 0 };
-  const m = /^(\d+)(?::(\d+))?$/.exec(value);
-  if (!m) throw invalid(`invalid --user ${JSON.stringify(value)}: give a numeric uid or uid:gid, e.g. --user 1000:1000`);
-  const uid = Number(m[1]);
-  return { uid, gid: m[2] === undefined ? uid : Number(m[2]) };
 }
 
 async function checkMounts(req: ContainerCreateRequest): Promise<Mount[]> {

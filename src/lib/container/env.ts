@@ -21,7 +21,7 @@ export interface ContainerEnv {
   runc: RuncOptions;
   // Set: new containers run as containerd tasks (the containerd namespace is `ns`). Unset: runc.
   containerd?: { address: string };
-  // The OCI hook command (spec 6.1); undefined = no hooks are injected.
+  // The OCI hook command; undefined = no hooks are injected.
   hook?: HookCommand;
   // argv that runs nerdnet with the same global flags; the shim runs `<nerdnet> rm <id>` for --rm.
   nerdnet?: readonly string[];

@@ -1,6 +1,6 @@
-// The built-in network provider for `--network none` and `--network host` (spec 3.2): no CNI, so
+// The built-in network provider for `--network none` and `--network host`: no CNI, so
 // everything happens at create time: resolv.conf, hosts and hostname files, the hosts store entry
-// (spec 3.2.1 step 8), the bind mounts, the nerdctl/* annotations and the OCI hooks.
+//, the bind mounts, the nerdctl/* annotations and the OCI hooks.
 import type { NetworkSettings } from './inspect-types.js';
 import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
@@ -47,7 +47,7 @@ export class HostNoneProvider implements NetworkProvider {
   async prepare(req: ContainerCreateRequest, ctx: NetworkProviderContext): Promise<NetworkPrep> {
     const mode = modeOf(req.network) as Mode;
     const net = req.network;
-    // Docker discards published ports and nerdctl clears the MAC in these modes (spec 3.1).
+    // Docker discards published ports and nerdctl clears the MAC in these modes.
     if (net.publish.length > 0) ctx.logger('warn', `published ports are discarded when using --network ${mode}: ${net.publish.join(', ')}`);
     if (net.mac) ctx.logger('warn', `--mac-address ${net.mac} is ignored with --network ${mode}`);
     const hostsStore = new HostsStore({ layout: ctx.layout, logger: ctx.logger });
@@ -75,13 +75,13 @@ export class HostNoneProvider implements NetworkProvider {
       hostname: files.hostname,
       domainname: files.domainname,
       env: [`HOSTNAME=${files.hostname}`],
-      // Every mode but host lets unprivileged processes bind low ports (spec 3.2 notes).
+      // Every mode but host lets unprivileged processes bind low ports.
       ...(mode === 'none' ? { sysctl: { 'net.ipv4.ip_unprivileged_port_start': '0' } } : {}),
       networks: [mode],
     };
   }
 
-  // rm: the hosts store entry goes (spec 3.5); the state dir files go with the state dir.
+  // rm: the hosts store entry goes; the state dir files go with the state dir.
   async release(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void> {
     await new HostsStore({ layout: ctx.layout, logger: ctx.logger }).delete(c.namespace, c.id);
   }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultName, newContainerId, pickIdAndName } from './names.js';
-import { parseUser } from './create.js';
+import { parseUser } from './user.js';
 import { normalizeSignal } from './stop.js';
 
 describe('container names and IDs', () => {

@@ -1,4 +1,4 @@
-// Container IDs and default names as nerdctl makes them (spec 3.1 --name).
+// Container IDs and default names as nerdctl makes them.
 import { randomBytes } from 'node:crypto';
 
 // 64 lowercase hex characters, like containerd/nerdctl IDs.
@@ -6,7 +6,7 @@ export function newContainerId(): string {
   return randomBytes(32).toString('hex');
 }
 
-// `<basename of the image path>-<first 5 of id>`, `untitled-<first 5>` without an image (spec 3.1).
+// `<basename of the image path>-<first 5 of id>`, `untitled-<first 5>` without an image.
 export function defaultName(image: string | undefined, id: string): string {
   const suffix = id.slice(0, 5);
   if (!image) return `untitled-${suffix}`;

@@ -19,7 +19,7 @@ export interface NetworkProviderContext {
   name: string;
   // containers/<ns>/<id> (annotation nerdctl/state-dir).
   stateDir: string;
-  // `<nerdnet> [global flags] internal oci-hook` (spec 6.1), or undefined when this build has no hook
+  // `<nerdnet> [global flags] internal oci-hook`, or undefined when this build has no hook
   // command; turn it into entries with nerdnetHooks() from src/lib/oci.
   hook: HookCommand | undefined;
   logger: Logger;
@@ -29,17 +29,17 @@ export interface NetworkProviderContext {
 
 // What the provider decided; the container layer puts it into the OCI spec as given.
 export interface NetworkPrep {
-  // Bind mounts of /etc/resolv.conf, /etc/hosts, /etc/hostname (spec 3.2).
+  // Bind mounts of /etc/resolv.conf, /etc/hosts, /etc/hostname.
   mounts: Mount[];
-  // nerdctl/* networking keys of spec 3.3 (hostname, domainname, extraHosts, networks, dns, ip, ...);
+  // nerdctl's nerdctl/* networking keys (hostname, domainname, extraHosts, networks, dns, ip, ...);
   // the container layer adds nerdctl/namespace, nerdctl/name, nerdctl/state-dir, nerdctl/host-config.
   annotations: Record<string, string>;
-  // createRuntime + poststop entries (spec 6.1); appended to the spec's hooks.
+  // createRuntime + poststop entries; appended to the spec's hooks.
   hooks: Hooks;
   netns: NetnsSpec;
   hostname: string;
   domainname: string;
-  // Appended last to the process env (spec 3.2: HOSTNAME=<hostname>).
+  // Appended last to the process env.
   env: string[];
   sysctl?: Record<string, string>;
   // The network names to record (label nerdctl/networks), e.g. ["bridge"], ["host"].
@@ -61,7 +61,7 @@ export interface NetworkProvider {
   // Before every start: a netns path to join instead of the one in the bundle (container: mode,
   // whose target may have restarted with another PID).
   netnsAtStart?(c: ContainerRecord, ctx: NetworkProviderContext): Promise<string>;
-  // stop/kill, before the signal (spec 3.5: nerdctl removes CNI port forwards here, issue #2699).
+  // stop/kill, before the signal.
   beforeStop?(c: ContainerRecord, ctx: NetworkProviderContext): Promise<void>;
   // inspect's NetworkSettings (Docker shape: IPAddress, MacAddress, Networks, Ports, ...).
   networkSettings?(c: ContainerRecord, ctx: NetworkProviderContext, running: boolean): Promise<NetworkSettings>;

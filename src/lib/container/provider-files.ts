@@ -1,4 +1,4 @@
-// What every network provider does the same way at create (spec nerdctl 3.2, 3.3): the container's
+// What every network provider does the same way at create: the container's
 // resolv.conf/hosts/hostname from the run flags, their bind mounts, and the nerdctl/* annotations.
 import type { DnsSettings, FilesMode } from '../etc/types.js';
 import { extraHostsLabel } from '../etc/add-host.js';
@@ -13,7 +13,7 @@ export function bindMount(source: string, destination: string): Mount {
   return { destination, type: 'bind', source, options: ['bind', 'rprivate'] };
 }
 
-// nerdctl/dns: the requested values, null for an empty list (spec 3.3).
+// nerdctl/dns: the requested values, null for an empty list.
 export function dnsAnnotation(dns: DnsSettings): string {
   const orNull = (v: string[]) => (v.length > 0 ? v : null);
   return JSON.stringify({ DNSServers: orNull(dns.servers), DNSResolvConfOptions: orNull(dns.options), DNSSearchDomains: orNull(dns.search) });
@@ -54,7 +54,7 @@ export function fileMounts(files: PreparedFiles): Mount[] {
   return mounts;
 }
 
-// The networking nerdctl/* annotations (spec 3.3); `networks` as recorded for the hook.
+// The networking nerdctl/* annotations; `networks` as recorded for the hook.
 export function networkAnnotations(files: PreparedFiles, net: NetworkRequest, networks: readonly string[]): Record<string, string> {
   const a: Record<string, string> = {
     'nerdctl/hostname': files.hostname,

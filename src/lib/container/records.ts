@@ -1,4 +1,4 @@
-// Container records in nerdctl's state dirs `<dataStore>/containers/<ns>/<id>/` (spec 1.3): nerdnet's
+// Container records in nerdctl's state dirs `<dataStore>/containers/<ns>/<id>/`: nerdnet's
 // own metadata is nerdnet.json beside nerdctl's files; name/ID/prefix lookup as Docker does it.
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ const RECORD = 'nerdnet.json';
 // Where one container's files live: those its runtime uses, its record and its lock.
 export interface ContainerPaths extends RuntimeFiles {
   record: string;
-  // nerdnet's per-container lock (not the directory itself: the hook flocks that, spec 1.4).
+  // nerdnet's per-container lock (not the directory itself: the hook flocks that).
   lock: string;
 }
 

@@ -1,4 +1,4 @@
-// rm (spec 3.5): refuse a running container unless forced; then the runtime's container (runc's, or
+// rm: refuse a running container unless forced; then the runtime's container (runc's, or
 // containerd's task and container), the rootfs mount, the network (provider), the name and the state
 // dir go, in that order. The state dir is renamed out of containers/ before it is deleted, so a
 // killed rm leaves either a whole record (rm again) or a dir in nerdnet/removing (gc deletes it).

@@ -2,7 +2,7 @@
 // container (ContainerRecord, stored as <stateDir>/nerdnet.json).
 import type { RuntimeRecord } from '../runtime/types.js';
 
-// The networking flags of `run`/`create` (spec 3.1), passed to the network provider untouched:
+// The networking flags of `run`/`create`, passed to the network provider untouched:
 // slices are comma-split and deduplicated by the CLI, nothing else is interpreted here.
 export interface NetworkRequest {
   // --network/--net, default ["bridge"].
@@ -89,7 +89,7 @@ export interface ContainerRecord {
   network: NetworkRequest;
   // Name of the network provider that prepared the container; it is asked again for release.
   provider: string;
-  // The OCI annotations given to runc (nerdctl/* keys, spec 3.3).
+  // The OCI annotations given to runc (nerdctl/* keys).
   annotations: Record<string, string>;
   // Which backend runs it and how to reach it again (runc binary and --root, or containerd's socket).
   runtime: RuntimeRecord;

@@ -10,7 +10,7 @@ import { NerdnetError } from '../errors.js';
 import type { Process, Spec } from '../oci/types.js';
 import { readBundleSpec } from '../runtime/bundle.js';
 import { readExitRecord } from '../runtime/shim.js';
-import { parseUser } from '../container/create.js';
+import { parseUser } from '../container/user.js';
 import type { AttachedEnd, ContainerRuntime, CreateMeta, LaunchRequest, Launched, RuntimeContainer, RuntimeExecOptions, RuntimeObservation, RuntimeRecord } from '../runtime/types.js';
 import { writeFileAtomic } from '../store/atomic.js';
 import { ContainerdClient } from './client.js';

@@ -1,5 +1,5 @@
 // containerd's containers service: the container object (spec, runtime, labels, snapshot) that a
-// task is made from. nerdctl keeps its nerdctl/* settings in its labels (spec 3.3).
+// task is made from. nerdctl keeps its nerdctl/* settings in its labels.
 import type { Spec } from '../oci/types.js';
 import type { ContainerdClient } from './client.js';
 import { isNotFound } from './errors.js';

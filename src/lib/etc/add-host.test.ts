@@ -1,4 +1,4 @@
-// --add-host (spec 3.6): name:ip, name=ip, IPv6 with or without brackets, host-gateway.
+// --add-host: name:ip, name=ip, IPv6 with or without brackets, host-gateway.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { detectHostGatewayIP, extraHostsLabel, extraHostsMap, parseAddHost, parseAddHosts } from './add-host.js';

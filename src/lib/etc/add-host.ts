@@ -1,4 +1,4 @@
-// --add-host parsing (spec 3.6) without nerdctl's quirks: `name=ip` works, `[v6]` is written without
+// --add-host parsing without nerdctl's quirks: `name=ip` works, `[v6]` is written without
 // brackets, and `host-gateway` resolves to a given IP or the host's first non-loopback IPv4 address.
 import { networkInterfaces } from 'node:os';
 import type { NetworkInterfaceInfo } from 'node:os';
@@ -20,7 +20,7 @@ export interface ParseAddHostsOptions {
   interfaces?: NodeJS.Dict<NetworkInterfaceInfo[]>;
 }
 
-// nerdctl's default host-gateway IP: the first non-loopback IPv4 interface address (spec 1.1).
+// nerdctl's default host-gateway IP: the first non-loopback IPv4 interface address.
 export function detectHostGatewayIP(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string | undefined {
   for (const addrs of Object.values(interfaces)) {
     const found = addrs?.find((a) => a.family === 'IPv4' && !a.internal);

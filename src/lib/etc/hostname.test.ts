@@ -1,4 +1,4 @@
-// Hostname per mode (spec 3.1, 3.2, 4.5).
+// Hostname per mode.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultHostname, planHostname } from './hostname.js';

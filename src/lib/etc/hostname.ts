@@ -1,4 +1,4 @@
-// The hostname a container gets and its /etc/hostname file (spec 3.1 -h/--domainname/--uts, 4.5).
+// The hostname a container gets and its /etc/hostname file.
 import { NerdnetError } from '../errors.js';
 import { validateIdentifier } from '../store/layout.js';
 import { validateDomainname, validateHostname } from './validate.js';
@@ -19,7 +19,7 @@ export interface HostnamePlan {
   // Effective hostname: label nerdctl/hostname, OCI `hostname`, env HOSTNAME; '' with CNI + --uts=host.
   hostname: string;
   domainname: string;
-  // Content of <stateDir>/hostname (`<hostname>\n`, spec 4.5), or undefined with --uts=host.
+  // Content of <stateDir>/hostname (`<hostname>\n`), or undefined with --uts=host.
   file: string | undefined;
 }
 
@@ -36,7 +36,7 @@ export function planHostname(input: HostnameInput): HostnamePlan {
     if (given || domainname) {
       throw new NerdnetError('ERR_INVALID_ARG', 'conflicting options: cannot set --hostname and/or --domainname with --uts=host; drop them or drop --uts=host');
     }
-    // CNI + --uts=host keeps the label empty (spec 3.3); host/ns modes report the host's name.
+    // CNI + --uts=host keeps the label empty; host/ns modes report the host's name.
     const hostname = input.mode === 'host' || input.mode === 'ns' ? validateHostname(hostHostname(input), 'host hostname') : '';
     return { hostname, domainname: '', file: undefined };
   }

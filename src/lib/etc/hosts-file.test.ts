@@ -1,4 +1,4 @@
-// /etc/hosts builder: nerdctl's updater and parser cases (spec 5.3, 8) as goldens, plus properties.
+// /etc/hosts builder: nerdctl's updater and parser cases as goldens, plus properties.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// /etc/hosts content (spec 5.3): lines kept from outside the `# <nerdctl>` block, then the block with
+// /etc/hosts content: lines kept from outside the `# <nerdctl>` block, then the block with
 // localhost, extra hosts and one line per address of every container sharing a network. Pure.
 import { compareIP, formatIP, tryParseCIDR, unmapIPv4 } from '../ip/index.js';
 import type { IP } from '../ip/index.js';

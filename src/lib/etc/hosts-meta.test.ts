@@ -1,11 +1,11 @@
-// meta.json: nerdctl's bytes (spec 5.1), lenient reading, and refusal of values that could inject lines.
+// meta.json: nerdctl's bytes, lenient reading, and refusal of values that could inject lines.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cniResult } from '../../../test/fixtures/etc/make-meta.js';
 import { makeHostsMeta, parseHostsMeta, serializeHostsMeta } from './hosts-meta.js';
 
 const ID = '4f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
-// The spec 5.1 example with concrete MACs: struct order at the top, sorted keys inside results.
+// nerdctl's meta.json example with concrete MACs: struct order at the top, sorted keys inside results.
 const SPEC_BYTES =
   `{"ID":"${ID}","Networks":{"bridge":{"cniVersion":"1.1.0","interfaces":[{"mac":"9e:00:00:00:00:01","name":"nerdctl0"},{"mac":"ae:00:00:00:00:02","name":"veth1a2b3c4d"},{"mac":"12:00:00:00:00:03","name":"eth0","sandbox":"/proc/4242/ns/net"}],` +
   `"ips":[{"address":"10.4.0.5/24","gateway":"10.4.0.1","interface":2}],"routes":[{"dst":"0.0.0.0/0"}]}},"Hostname":"4f1e2d3c4b5a","ExtraHosts":{},"Name":"alpine-4f1e2","Domainname":""}`;

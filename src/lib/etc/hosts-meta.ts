@@ -1,4 +1,4 @@
-// meta.json of the hosts store (spec 5.1): nerdctl's exact keys and order, Go's map ordering and escaping.
+// meta.json of the hosts store: nerdctl's exact keys and order, Go's map ordering and escaping.
 import { NerdnetError } from '../errors.js';
 import { isPlainObject, issuesText, recordOf, typeIssue, type Issue } from '../json-shape.js';
 import { formatIP, ipParseError, parseIP } from '../ip/index.js';
@@ -106,7 +106,7 @@ function goEscape(json: string): string {
   return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-// A CNI result re-marshalled through a generic map: sorted keys, and an empty `dns` dropped (spec 5.1).
+// A CNI result re-marshalled through a generic map: sorted keys, and an empty `dns` dropped.
 function resultForDisk(result: JsonObject): JsonObject {
   const { dns, ...rest } = result;
   const emptyDns = typeof dns === 'object' && dns !== null && Object.keys(dns).length === 0;

@@ -1,4 +1,4 @@
-// The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` (spec 5.2-5.4) under a flock on `etchosts/<ns>`
+// The hosts store `etchosts/<ns>/<id>/{hosts,meta.json}` under a flock on `etchosts/<ns>`
 // that interoperates with nerdctl. Unlike nerdctl, an event rewrites only the hosts files of containers
 // sharing a network with the changed one, and only when their content changes.
 import { statSync, writeFileSync } from 'node:fs';

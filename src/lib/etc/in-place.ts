@@ -1,5 +1,5 @@
 // In-place rewrite of the bind-mounted files (hosts, resolv.conf, hostname): a rename would detach the
-// running container's bind mount from the file (spec 1.4), so the inode must stay the same.
+// running container's bind mount from the file, so the inode must stay the same.
 // Container readers take no lock and a buffered write(2) is not atomic to a concurrent read(2), so a
 // torn read cannot be ruled out; this writer narrows it: bytes before the first difference are never
 // written, the rest is one pwrite padded with "\n" before the truncate (no stale tail), unchanged

@@ -1,4 +1,4 @@
-// The name store `names/<ns>/<name>` → container ID (spec 1.3, 1.5): content = the ID, no newline,
+// The name store `names/<ns>/<name>` → container ID: content = the ID, no newline,
 // mode 0600, under a flock on `names/<ns>` like nerdctl's namestore; writes are atomic renames.
 import { NerdnetError } from '../errors.js';
 import { withStore } from '../store/json-store.js';

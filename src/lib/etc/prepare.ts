@@ -1,4 +1,4 @@
-// Create-time container files (design.md §1 steps 2-4, spec 3.2.1 step 4): resolv.conf, the hosts
+// Create-time container files (design.md §1 steps 2-4): resolv.conf, the hosts
 // file and hostname. Every value is validated and every content planned before the first write.
 import { mkdir, rm } from 'node:fs/promises';
 import { parseAddHosts } from './add-host.js';

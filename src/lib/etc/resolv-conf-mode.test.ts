@@ -1,4 +1,4 @@
-// A container's resolv.conf per network mode (spec 4.3) and the host file reader (spec 4.1).
+// A container's resolv.conf per network mode and the host file reader.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

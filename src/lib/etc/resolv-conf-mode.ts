@@ -1,4 +1,4 @@
-// A container's resolv.conf per network mode (spec 4.3) and the host file it starts from (spec 4.1).
+// A container's resolv.conf per network mode and the host file it starts from.
 import { readFile } from 'node:fs/promises';
 import { NerdnetError } from '../errors.js';
 import { buildResolvConf, filterResolvConf, getNameservers, getOptions, getSearchDomains, SYSTEMD_STUB } from './resolv-conf.js';
@@ -55,7 +55,7 @@ export interface PlanResolvConfInput {
   slirpDns?: string;
 }
 
-// What nerdctl writes into <stateDir>/resolv.conf for a mode (spec 4.3); `container:` has no own file.
+// What nerdctl writes into <stateDir>/resolv.conf for a mode; `container:` has no own file.
 export function planResolvConf(input: PlanResolvConfInput): ResolvConfPlan {
   const { dns } = input;
   // CNI reads the host file only when something is missing; host IPv6 servers are never copied there.

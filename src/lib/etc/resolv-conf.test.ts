@@ -1,4 +1,4 @@
-// resolv.conf primitives: the cases of nerdctl's pkg/resolvconf tests (spec 8), as data.
+// resolv.conf primitives: the cases of nerdctl's pkg/resolvconf tests, as data.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildResolvConf, filterResolvConf, getNameservers, getOptions, getSearchDomains } from './resolv-conf.js';

@@ -1,9 +1,9 @@
-// resolv.conf parsing, filtering and building exactly as nerdctl's pkg/resolvconf does it (spec 4.2, 4.4).
+// resolv.conf parsing, filtering and building exactly as nerdctl's pkg/resolvconf does it.
 // Pure functions over file content; reading the host file is in resolv-conf-mode.ts.
 
 export const DEFAULT_IPV4_DNS: readonly string[] = ['8.8.8.8', '8.8.4.4'];
 export const DEFAULT_IPV6_DNS: readonly string[] = ['2001:4860:4860::8888', '2001:4860:4860::8844'];
-// systemd-resolved's stub; when it is the only server the upstream list is used instead (spec 4.1).
+// systemd-resolved's stub; when it is the only server the upstream list is used instead.
 export const SYSTEMD_STUB = '127.0.0.53';
 
 export type NameserverKind = 'ip' | 'ipv4' | 'ipv6';
@@ -17,7 +17,7 @@ const NAMESERVER: Record<NameserverKind, RegExp> = {
   ipv4: new RegExp(`^\\s*nameserver\\s*(${V4})\\s*$`),
   ipv6: new RegExp(`^\\s*nameserver\\s*(${V6})\\s*$`),
 };
-// nerdctl's localhost filter needs `nameserver` at column 0 and eats the trailing newlines (spec 4.2).
+// nerdctl's localhost filter needs `nameserver` at column 0 and eats the trailing newlines.
 const LOCALHOST_NAMESERVER = /^nameserver\s+(?:(?:127\.(?:[0-9]{1,3}\.){2}[0-9]{1,3})|(?:::1)$)\s*\n*/gm;
 const SEARCH = /^\s*search([\s\S]*)$/;
 const OPTIONS = /^\s*options([\s\S]*)$/;
@@ -81,7 +81,7 @@ export function filterResolvConf(content: string, opts: { allowLocalhost?: boole
   return { content: `${cleaned}\n${fallback}`, usedFallback: true };
 }
 
-// Build: `search`, then one `nameserver` per server, then `options`; each line ends with "\n" (spec 4.4).
+// Build: `search`, then one `nameserver` per server, then `options`; each line ends with "\n".
 export function buildResolvConf(servers: readonly string[], search: readonly string[], options: readonly string[]): string {
   let out = '';
   const searchLine = search.join(' ');

@@ -76,7 +76,7 @@ function dedupe(values: string[]): string[] {
   return [...new Set(values)];
 }
 
-// Validate and dedupe requested DNS settings (first occurrence order, spec 3.1).
+// Validate and dedupe requested DNS settings (first occurrence order).
 export function validateDnsSettings(dns: Partial<DnsSettings> = {}): DnsSettings {
   return {
     servers: dedupe((dns.servers ?? []).map(validateDnsServer)),

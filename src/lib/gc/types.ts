@@ -39,7 +39,7 @@ interface Base {
 }
 
 export type GarbageItem =
-  // CNI GC (spec 1.1.0) of one network; `valid`: the attachments in use when planned (release asks again).
+  // CNI GC of one network; `valid`: the attachments in use when planned (release asks again).
   | (Base & { kind: 'cni-gc'; network: string; list: NetworkConfigList; valid: Attachment[] })
   // A libcni cache entry of a dead container: DEL with the cached config, then iptables leftovers.
   | (Base & { kind: 'attachment'; owner: Owner; entry: CachedAttachment })

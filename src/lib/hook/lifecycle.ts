@@ -1,4 +1,4 @@
-// lifecycle.json (spec nerdctl 1.5, 6.5-6.6): when the hook last ran createRuntime and whether
+// lifecycle.json: when the hook last ran createRuntime and whether
 // network setup failed, so postStop after a failed create does no cleanup (issue #3357).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The hook's entry (spec nerdctl 6.2-6.3): parse the OCI state, read the annotations, log to
+// The hook's entry: parse the OCI state, read the annotations, log to
 // `<state dir>/oci-hook.<event>.log` (truncated each run) as well as to the caller's logger,
 // then run the event.
 import { appendFileSync, closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';

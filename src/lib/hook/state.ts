@@ -1,4 +1,4 @@
-// The hook's input (spec nerdctl 6.3): OCI state on stdin and the nerdctl/* annotations. Everything
+// The hook's input: OCI state on stdin and the nerdctl/* annotations. Everything
 // here comes from a bundle someone else may have written, so it is validated before use.
 import type { ContainerNetworking } from '../attachment/types.js';
 import { NerdnetError } from '../errors.js';

@@ -1,5 +1,5 @@
 // Running iproute2's `ip` (design.md §2 host/): JSON output is stable and, unlike
-// os.networkInterfaces(), lists bridges that are down or have no carrier (deps-and-style 1.2).
+// os.networkInterfaces(), lists bridges that are down or have no carrier.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { NerdnetError } from '../errors.js';

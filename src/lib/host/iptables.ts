@@ -1,4 +1,4 @@
-// Leftover iptables state after CNI DEL (spec nerdctl 6.6 c): rules naming the container, and the
+// Leftover iptables state after CNI DEL: rules naming the container, and the
 // bridge plugin's masquerade chain, which a DEL without a netns does not remove (#1872, #3253).
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 // `network create`: validate, then plan and write under `<netconf>/.nerdctl.lock` (the lock
-// nerdctl takes, spec 1.4), so concurrent creators never pick one name or one subnet twice.
+// nerdctl takes), so concurrent creators never pick one name or one subnet twice.
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,7 @@ export interface CreatedNetwork {
 
 // Run `fn` holding nerdctl's conf-dir lock (exclusive for writes, shared for reads).
 export async function withConfLock<T>(env: NetworkEnv, fn: () => Promise<T>, shared = false): Promise<T> {
-  // nerdctl creates the conf dir 0755 whenever it builds its CNI env (spec 2.6).
+  // nerdctl creates the conf dir 0755 whenever it builds its CNI env.
   await mkdir(env.netconfPath, { recursive: true, mode: 0o755 });
   return withLock(join(env.netconfPath, LOCK_FILE), fn, { shared, ...(env.lockTimeoutMs !== undefined ? { timeoutMs: env.lockTimeoutMs } : {}) });
 }

@@ -1,4 +1,4 @@
-// The lazily created default network (spec 2.7) and its fixes: a stale nerdctl0 address no longer
+// The lazily created default network and its fixes: a stale nerdctl0 address no longer
 // blocks re-creation (nerdctl#1369); concurrent callers create it once.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// The default network `bridge` (spec 2.7): nerdctl0, 10.4.0.0/24 (or --bridge-ip), labelled
+// The default network `bridge`: nerdctl0, 10.4.0.0/24 (or --bridge-ip), labelled
 // nerdctl/default-network=true, at the top level; created lazily by whoever needs it first.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

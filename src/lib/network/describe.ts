@@ -1,4 +1,4 @@
-// What a conflist says about its network, for ls and inspect (spec 2.9, 2.10): driver, IPAM
+// What a conflist says about its network, for ls and inspect: driver, IPAM
 // config per subnet, internal-ness, driver options, user labels.
 import type { JsonObject } from '../cni/conf.js';
 import { isPlainObject } from '../cni/result-types.js';
@@ -71,7 +71,7 @@ export function ipamConfigOf(rec: NetworkRecord): IpamConfigEntry[] {
   return out;
 }
 
-// nerdctl's --internal drops isGateway on the bridge and the IPAM routes (spec 2.3 step 8, 2.5).
+// nerdctl's --internal drops isGateway on the bridge and the IPAM routes.
 export function isInternal(rec: NetworkRecord): boolean {
   const main = mainPlugin(rec);
   if (main?.type === 'bridge' && main.isGateway !== true) return true;

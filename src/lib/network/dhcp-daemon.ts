@@ -1,4 +1,4 @@
-// The CNI dhcp daemon (spec 2.4): dhcp networks need `<cnibin>/dhcp daemon` listening on the
+// The CNI dhcp daemon: dhcp networks need `<cnibin>/dhcp daemon` listening on the
 // conflist's daemonSocketPath. The attach path calls ensureDhcpDaemon before ADD on such a network.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { DEFAULT_DHCP_SOCKET } from './types.js';
 
 export interface DhcpDaemonOptions {
   pluginDirs: readonly string[];
-  // Default /run/cni/dhcp.sock (nerdctl's CNI runtime dir, spec 1.1).
+  // Default /run/cni/dhcp.sock (nerdctl's CNI runtime dir).
   socketPath?: string;
   // The daemon's stdout/stderr; default: discarded.
   logFile?: string;

@@ -1,4 +1,4 @@
-// Firewall plugin version detection (spec 2.5): stderr parsing and semver comparison.
+// Firewall plugin version detection: stderr parsing and semver comparison.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakePluginDir } from '../../../test/helpers/network-fakes.js';

@@ -1,4 +1,4 @@
-// Which firewall plugin is installed (spec 2.5): `<cnibin>/firewall` run with no environment
+// Which firewall plugin is installed: `<cnibin>/firewall` run with no environment
 // prints "CNI firewall plugin vX.Y.Z" on stderr. Debian's build says "version unknown".
 import { spawn } from 'node:child_process';
 import { findInPath } from '../cni/find.js';

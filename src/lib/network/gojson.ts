@@ -1,4 +1,4 @@
-// JSON bytes as Go's encoding/json writes them, so conflists match nerdctl's byte for byte (spec 2.6).
+// JSON bytes as Go's encoding/json writes them, so conflists match nerdctl's byte for byte.
 
 // Go escapes <, >, & and the JS line separators in strings by default (HTMLEscape).
 function goString(s: string): string {
@@ -46,7 +46,7 @@ export function goMarshal(value: unknown): string {
 }
 
 // A Go map after a round trip through map[string]interface{}: every object's keys sorted
-// bytewise (nerdctl converts IPAM to a map before writing it, spec 2.6).
+// bytewise (nerdctl converts IPAM to a map before writing it).
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value instanceof Map || (typeof value === 'object' && value !== null)) {

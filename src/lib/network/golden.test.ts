@@ -1,4 +1,4 @@
-// Golden conflists: for each driver/flag combination of spec 2.3-2.6 the bytes equal what nerdctl
+// Golden conflists: for each driver/flag combination of `network create` the bytes equal what nerdctl
 // writes. Expected objects are written in nerdctl's key order (Go struct order; IPAM keys sorted)
 // and serialized with JSON.stringify, independently of the code under test.
 import { describe, it } from 'node:test';
@@ -66,7 +66,7 @@ const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   ...over,
 });
 
-// sha256("foo"), as in spec 2.6.
+// sha256("foo"), as nerdctl's own test of the network ID.
 const FOO_ID = '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae';
 const PORTMAP = { type: 'portmap', capabilities: { portMappings: true } };
 const FIREWALL = { type: 'firewall', ingressPolicy: 'same-bridge' };

@@ -8,7 +8,7 @@ export { inspectNetwork, inspectNetworks, inspectNetworksNative, type DockerNetw
 export { labelsString, listNetworks, parseFilters, type NetworkPredicate, type NetworkSummary } from './list.js';
 export {
   AUX_ADDRESSES_LABEL, DEFAULT_BRIDGE, DEFAULT_NETWORK_LABEL, DEFAULT_NETWORK_NAME, MAX_NAME_LENGTH, PSEUDO_NETWORKS,
-  bridgeNameFor, conflistPath, networkID, validateNamespace, validateNetworkName,
+  bridgeNameFor, conflistPath, networkID, validateNamespace, validateNerdctlNetworkName,
 } from './names.js';
 export { planNetwork, validateRequest, CONFLIST_CNI_VERSION, type NetworkPlan, type PlanInput, type ValidatedRequest } from './plan.js';
 export { pruneNetworks, removeNetworks, type RemoveResult } from './remove.js';

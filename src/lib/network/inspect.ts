@@ -1,4 +1,4 @@
-// `network inspect` (spec 2.10): Docker's object, with what nerdctl leaves out (Driver, Scope,
+// `network inspect`: Docker's object, with what nerdctl leaves out (Driver, Scope,
 // EnableIPv6, Internal, Options, Created) filled in from the conflist; or nerdctl's native form.
 import { stat } from 'node:fs/promises';
 import { NerdnetError } from '../errors.js';
@@ -99,12 +99,12 @@ async function toDocker(r: NetworkRecord, containers: Record<string, EndpointInf
     ConfigOnly: false,
     Containers: containers,
     Options: optionsOf(r),
-    // nerdctl prints null for an unlabelled network (spec 9.10); Docker prints {}.
+    // nerdctl prints null for an unlabelled network; Docker prints {}.
     Labels: visibleLabels(r),
   };
 }
 
-// Resolve requests (spec 2.8 ListNetworksMatch): a request matching several IDs is an error.
+// Resolve requests: a request matching several IDs is an error.
 async function resolve(env: NetworkEnv, requests: readonly string[]) {
   const scan = await withConfLock(env, () => readVisibleScan(env.netconfPath, env.namespace, env.log), true);
   const records = scan.records;

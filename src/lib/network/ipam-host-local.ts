@@ -1,4 +1,4 @@
-// host-local IPAM generation (spec 2.3): subnets (given or automatic), gateways, ip-ranges and
+// host-local IPAM generation: subnets (given or automatic), gateways, ip-ranges and
 // aux-addresses paired per subnet, as range sets. Pure: what is "used" is passed in.
 import { NerdnetError } from '../errors.js';
 import {
@@ -26,7 +26,7 @@ export interface HostLocalRequest {
 export interface SubnetPolicy {
   // Neither given nor automatic subnets may overlap these (conflists of every namespace, host addresses).
   used: readonly UsedSubnet[];
-  // Automatic subnets also avoid these (host routes; spec 9.2).
+  // Automatic subnets also avoid these.
   autoAvoid: readonly Cidr[];
   // First candidate of the automatic walk, default 10.4.1.0/24; the walk never leaves its private block.
   autoStart: string;
@@ -56,7 +56,7 @@ function parseSubnet(s: string, req: HostLocalRequest): Cidr {
   const p = tryParseCIDR(s);
   if (!p) throw invalid(`invalid --subnet "${s}": ${cidrParseError(s)}; write it like 10.5.0.0/16 or fd00:5::/64`);
   if (hasHostBits(p)) throw invalid(`unexpected subnet "${s}", maybe you meant "${formatCIDR(p.network)}"?`);
-  // nerdctl drops an IPv6 subnet silently without --ipv6 (spec 9.3): say so instead.
+  // nerdctl drops an IPv6 subnet silently without --ipv6: say so instead.
   if (p.network.family === 6 && !req.ipv6) throw invalid(`IPv6 subnet ${s} needs --ipv6; add --ipv6 to create a dual-stack or IPv6 network`);
   if (p.network.family === 4 && !req.ipv4) throw invalid('--ipv4=false conflicts with an IPv4 subnet');
   try {

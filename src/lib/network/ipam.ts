@@ -1,4 +1,4 @@
-// IPAM object per --ipam-driver (spec 2.3, 2.4): host-local (default), dhcp, and static, whose
+// IPAM object per --ipam-driver: host-local (default), dhcp, and static, whose
 // addresses come from --ip/--ip6 at run time through the `ips` capability.
 import { NerdnetError } from '../errors.js';
 import { isPlainObject } from '../cni/result-types.js';
@@ -17,7 +17,7 @@ export interface IpamRequest extends HostLocalRequest {
 }
 
 export interface IpamPlan {
-  // The `ipam` object with keys sorted as Go writes a map (spec 2.6).
+  // The `ipam` object with keys sorted as Go writes a map.
   ipam: OrderedObject;
   type: 'host-local' | 'dhcp' | 'static';
   subnets: Cidr[];
@@ -58,7 +58,7 @@ interface DhcpOption {
   skipDefault?: unknown;
 }
 
-// dhcp (spec 2.4): a provide entry for host-name from the hook's CNI arg, then the user's options.
+// dhcp: a provide entry for host-name from the hook's CNI arg, then the user's options.
 function dhcpIpam(options: ReadonlyMap<string, string>, socketPath: string): OrderedObject {
   const opts = new Map<string, string>([['host-name', '{"type": "provide", "fromArg": "NERDCTL_CNI_DHCP_HOSTNAME"}'], ...options]);
   const provide: Array<Record<string, unknown>> = [];

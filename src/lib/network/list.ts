@@ -1,4 +1,4 @@
-// `network ls` (spec 2.9): rows in sorted-path order, then the pseudo networks when unfiltered.
+// `network ls`: rows in sorted-path order, then the pseudo networks when unfiltered.
 import { NerdnetError } from '../errors.js';
 import { withConfLock } from './create.js';
 import { driverOf, visibleLabels } from './describe.js';

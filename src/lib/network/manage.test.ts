@@ -1,4 +1,4 @@
-// ls / inspect / rm / prune over a temp conf dir with a fake host and fake usage (spec 2.8-2.12).
+// ls / inspect / rm / prune over a temp conf dir with a fake host and fake usage.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Network names, IDs, bridge names and conflist paths (spec 2.2 step 2, 2.5, 2.6).
+// Network names, IDs, bridge names and conflist paths.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { NerdnetError } from '../errors.js';
@@ -6,7 +6,7 @@ import { NerdnetError } from '../errors.js';
 export const DEFAULT_NETWORK_NAME = 'bridge';
 export const DEFAULT_BRIDGE = 'nerdctl0';
 export const DEFAULT_NETWORK_LABEL = 'nerdctl/default-network';
-// Hidden from `ls` and label filters, decoded by inspect (spec 2.6).
+// Hidden from `ls` and label filters, decoded by inspect.
 export const AUX_ADDRESSES_LABEL = 'nerdctl/network-aux-addresses';
 export const PSEUDO_NETWORKS = ['host', 'none'] as const;
 // A name must fit a file name (`nerdctl-<name>.conflist` < 255 bytes); nerdctl has no cap.
@@ -23,7 +23,7 @@ function invalid(message: string): NerdnetError {
 }
 
 // Checked before a name reaches a path or a file (design.md §4).
-export function validateNetworkName(name: string): void {
+export function validateNerdctlNetworkName(name: string): void {
   if (name === '') throw invalid(`invalid network name: the name is empty; ${NAME_RULE}`);
   if (name.length > MAX_NAME_LENGTH) {
     throw invalid(`invalid network name "${name.slice(0, 32)}…": ${name.length} characters is longer than the maximum of ${MAX_NAME_LENGTH}`);
@@ -36,9 +36,9 @@ export function validateNetworkName(name: string): void {
   }
 }
 
-// nerdctl lets `network create host` write a file that the pseudo network then hides (spec 2.2 step 2).
+// nerdctl lets `network create host` write a file that the pseudo network then hides.
 export function validateCreatableName(name: string): void {
-  validateNetworkName(name);
+  validateNerdctlNetworkName(name);
   if ((PSEUDO_NETWORKS as readonly string[]).includes(name)) {
     throw invalid(`network name "${name}" is reserved for the ${name} pseudo network; choose another name`);
   }
@@ -51,12 +51,12 @@ export function validateNamespace(ns: string): void {
   }
 }
 
-// nerdctlID: lowercase hex sha256 of the name (spec 2.6).
+// nerdctlID: lowercase hex sha256 of the name.
 export function networkID(name: string): string {
   return createHash('sha256').update(name).digest('hex');
 }
 
-// `nerdctl0` for the default network, else `br-` + 12 hex of the ID (spec 2.5).
+// `nerdctl0` for the default network, else `br-` + 12 hex of the ID.
 export function bridgeNameFor(name: string): string {
   return name === DEFAULT_NETWORK_NAME ? DEFAULT_BRIDGE : `br-${networkID(name).slice(0, 12)}`;
 }
@@ -65,7 +65,7 @@ export function conflistFileName(name: string): string {
   return `nerdctl-${name}.conflist`;
 }
 
-// Top level for `bridge` or without a namespace, else `<netconf>/<ns>/` (spec 2.6).
+// Top level for `bridge` or without a namespace, else `<netconf>/<ns>/`.
 export function conflistPath(netconf: string, namespace: string, name: string): string {
   if (name === DEFAULT_NETWORK_NAME || namespace === '') return join(netconf, conflistFileName(name));
   return join(netconf, namespace, conflistFileName(name));

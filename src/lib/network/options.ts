@@ -14,7 +14,7 @@ export function parseKeyValues(values: readonly string[], flag: string): Map<str
   return out;
 }
 
-// Labels: duplicates dropped first (strutil.DedupeStrSlice), then map semantics (spec 2.1).
+// Labels: duplicates dropped first (strutil.DedupeStrSlice), then map semantics.
 export function parseLabels(values: readonly string[]): Record<string, string> {
   return Object.fromEntries(parseKeyValues([...new Set(values)], '--label'));
 }

@@ -12,7 +12,7 @@ import { routesToAvoid, usedByConfigs, usedByHost } from './subnets.js';
 import type { NetworkRecord, RawConfig } from './store.js';
 import { DEFAULT_DHCP_SOCKET, type NetworkCreateRequest } from './types.js';
 
-// nerdctl always writes 1.0.0 (spec 2.6); Debian's plugins stop there too.
+// nerdctl always writes 1.0.0; Debian's plugins stop there too.
 export const CONFLIST_CNI_VERSION = '1.0.0';
 
 export interface PlanInput {

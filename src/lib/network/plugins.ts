@@ -1,4 +1,4 @@
-// The plugin chain per driver (spec 2.5, generateCNIPlugins): bridge → portmap → firewall →
+// The plugin chain per driver: bridge → portmap → firewall →
 // tuning (no portmap when --internal); macvlan/ipvlan alone. Key order is Go's struct order.
 import { NerdnetError } from '../errors.js';
 import type { OrderedObject } from './gojson.js';

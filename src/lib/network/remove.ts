@@ -1,4 +1,4 @@
-// `network rm` and `network prune` (spec 2.11, 2.12): refuse pseudo, default, foreign and in-use
+// `network rm` and `network prune`: refuse pseudo, default, foreign and in-use
 // networks (and ones a stopped container still holds); under the exclusive lock delete the conflist,
 // then host-local's empty lease dir and the bridge link it names.
 import { existsSync } from 'node:fs';
@@ -37,7 +37,7 @@ function who(users: readonly NetworkAttachmentInfo[]): string {
   return users.map((u) => `"${u.name ?? u.containerID}" (${u.ifName})`).join(', ');
 }
 
-// Why `r` may not be removed (spec 2.11 checks, in nerdctl's order), else the attachments a stop
+// Why `r` may not be removed, else the attachments a stop
 // left owing a DEL: removing the conflist first would leak them for good.
 async function refusal(r: NetworkRecord, req: string, usage: NetworkUsage, force: boolean): Promise<NerdnetError | PendingAttachment[]> {
   const users = await usage.attachments(r.name);
@@ -123,7 +123,7 @@ export async function removeNetworks(env: NetworkEnv, requests: readonly string[
   return out;
 }
 
-// Every visible nerdctl network except the default, pseudo and in-use ones (spec 2.12).
+// Every visible nerdctl network except the default, pseudo and in-use ones.
 export async function pruneNetworks(env: NetworkEnv): Promise<RemoveResult> {
   const host = env.host ?? new IpHostNetwork();
   const usage = env.usage ?? new CniCacheUsage();

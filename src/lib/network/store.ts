@@ -1,4 +1,4 @@
-// Reading networks from the conf dir the way nerdctl's fsRead does (spec 2.8): top level plus
+// Reading networks from the conf dir the way nerdctl's fsRead does: top level plus
 // the namespace's subdir, sorted by full path; nerdctlID/nerdctlLabels read from the raw JSON.
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -141,7 +141,7 @@ export async function allNamespaceConfDirs(netconf: string): Promise<string[]> {
   return dirs;
 }
 
-// Every config file at the top level and one directory down (all namespaces, spec 9.1).
+// Every config file at the top level and one directory down (all namespaces).
 // Unparsable files are skipped: another namespace's broken file must not block this one.
 export async function readAllConfigs(netconf: string): Promise<RawConfig[]> {
   const out: RawConfig[] = [];
@@ -178,12 +178,12 @@ export function hostLocalLeaseDirs(network: string, plugins: readonly JsonObject
   return [...dirs];
 }
 
-// NetworkByNameOrID (spec 2.8): name, full ID, or exactly the 12-char short ID.
+// NetworkByNameOrID: name, full ID, or exactly the 12-char short ID.
 export function networkByNameOrID(records: readonly NetworkRecord[], key: string): NetworkRecord | undefined {
   return records.find((r) => r.name === key || (r.id !== undefined && (r.id === key || r.id.slice(0, 12) === key)));
 }
 
-// ListNetworksMatch (spec 2.8): pseudo names, then every exact name, else every ID with that prefix.
+// ListNetworksMatch: pseudo names, then every exact name, else every ID with that prefix.
 export function matchNetworks(records: readonly NetworkRecord[], req: string): Array<NetworkRecord | PseudoNetwork> {
   if (isPseudoName(req)) return [{ name: req, pseudo: true }];
   const byName = records.filter((r) => r.name === req);

@@ -1,4 +1,4 @@
-// Automatic subnets (spec 2.3 step 2, fixed per spec 9.1/9.2) with fake host state: every
+// Automatic subnets with fake host state: every
 // conflist of every namespace, every host address and every host route is avoided, and the walk
 // stops at the end of 10.0.0.0/8 with an error instead of entering public space.
 import { describe, it } from 'node:test';

@@ -1,6 +1,6 @@
-// What is already taken, for subnet checks and automatic allocation (spec 2.3 step 1, fixed per
-// spec 9.1/9.2): the subnets of every conflist in every namespace, every host address's network,
-// and (for automatic choices) every host route.
+// What is already taken, for subnet checks and automatic allocation: the subnets of every conflist
+// in every namespace (nerdctl looks only at its own namespace's: two namespaces could get one
+// subnet), every host address's network, and (for automatic choices) every host route.
 import { cidrOf, tryParseCIDR, tryParseIP, type Cidr } from '../ip/index.js';
 import type { JsonObject } from '../cni/conf.js';
 import { isPlainObject } from '../cni/result-types.js';

@@ -14,11 +14,11 @@ export interface NetworkEnv {
   host?: HostNetwork;
   // Which containers use a network; default: live attachments in the libcni cache.
   usage?: NetworkUsage;
-  // Rootless conflists get `"backend":"iptables"` on the firewall plugin (spec 2.5).
+  // Rootless conflists get `"backend":"iptables"` on the firewall plugin.
   rootless?: boolean;
-  // dhcp daemon socket written into dhcp conflists; default /run/cni/dhcp.sock (spec 2.4).
+  // dhcp daemon socket written into dhcp conflists; default /run/cni/dhcp.sock.
   dhcpSocketPath?: string;
-  // First candidate for automatic subnets; default 10.4.1.0/24 (spec 2.3).
+  // First candidate for automatic subnets; default 10.4.1.0/24.
   autoSubnetStart?: string;
   // Give up waiting for `<netconf>/.nerdctl.lock` after this long; default: wait.
   lockTimeoutMs?: number;

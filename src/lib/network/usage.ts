@@ -10,7 +10,7 @@ export interface NetworkAttachmentInfo {
   ifName: string;
   name?: string;
   mac?: string;
-  // CIDR form, e.g. "10.4.0.5/24" (spec 2.10).
+  // CIDR form, e.g. "10.4.0.5/24".
   ipv4?: string;
   ipv6?: string;
 }

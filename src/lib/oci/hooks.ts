@@ -1,4 +1,4 @@
-// The nerdnet OCI hook entries (spec 6.1): `createRuntime` and `poststop` both run
+// The nerdnet OCI hook entries: `createRuntime` and `poststop` both run
 // `<self> [global flags] internal oci-hook <event>`, with nerdnet's environment plus sbin on PATH.
 import type { Hook, Hooks } from './types.js';
 
@@ -18,7 +18,7 @@ export interface HookCommand {
 
 export type HookEvent = 'createRuntime' | 'postStop';
 
-// `globalArgs` are `--flag=value` strings (spec 6.1: only flags set on the command line, sorted by name).
+// `globalArgs` are `--flag=value` strings.
 // What the hook process needs from nerdnet's environment. nerdctl passes everything; for a Node
 // hook that costs start time (NODE_EXTRA_CA_CERTS alone adds ~80 ms, NODE_OPTIONS may load more).
 const HOOK_ENV = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|XDG_[A-Z_]+|CNI_PATH|NETCONFPATH|CONTAINERD_[A-Z_]+|NERDCTL_[A-Z_]+|NERDNET_[A-Z_]+)$/;
@@ -36,7 +36,7 @@ export function hookFor(cmd: HookCommand, event: HookEvent): Hook {
   return { path: cmd.path, args: [...cmd.args, event], env: [...cmd.env] };
 }
 
-// The two entries every nerdnet container gets (spec 6.1).
+// The two entries every nerdnet container gets.
 export function nerdnetHooks(cmd: HookCommand): Hooks {
   return { createRuntime: [hookFor(cmd, 'createRuntime')], poststop: [hookFor(cmd, 'postStop')] };
 }

@@ -118,7 +118,7 @@ function nonEmptyHooks(hooks: Hooks | undefined): Hooks | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-// Append hooks to a spec's existing ones (spec 6.1: existing hooks are kept).
+// Append hooks to a spec's existing ones.
 export function appendHooks(base: Hooks | undefined, extra: Hooks): Hooks {
   const out: Hooks = { ...(base ?? {}) };
   for (const [k, v] of Object.entries(extra) as Array<[keyof Hooks, Hooks[keyof Hooks]]>) {

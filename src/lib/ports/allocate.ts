@@ -1,4 +1,4 @@
-// Pure planning of host ports for one container's `-p` requests (spec 3.4 steps 5-7): no I/O, the
+// Pure planning of host ports for one container's `-p` requests: no I/O, the
 // used ports come from a lookup (used.ts in production, fixed maps in tests).
 import { NerdnetError } from '../errors.js';
 import { formatPublish } from './format.js';

@@ -1,5 +1,5 @@
-// Text forms of published ports: `nerdctl port` lines, the `ps` PORTS column (spec 3.4 "Display
-// formats") and a canonical `-p` value for a request. IPv6 host addresses are bracketed, as Docker
+// Text forms of published ports: `nerdctl port` lines, the `ps` PORTS column (nerdctl's
+// display formats) and a canonical `-p` value for a request. IPv6 host addresses are bracketed, as Docker
 // prints them (nerdctl prints `:::8080`, which cannot be read back).
 import { NerdnetError } from '../errors.js';
 import { joinHostPort } from './hostip.js';

@@ -1,4 +1,4 @@
-// Host-address matching for port conflicts (spec 3.4: a rule counts "if either side is a wildcard or
+// Host-address matching for port conflicts (nerdctl: a rule counts "if either side is a wildcard or
 // the IPs are equal"), refined per family: portmap installs 0.0.0.0 mappings in iptables only and ::
 // mappings in ip6tables only, so 0.0.0.0:80 and [::]:80 can be published side by side.
 import { bitLength, cidrOf, contains, parseIP, unmapIPv4 } from '../ip/index.js';

@@ -1,5 +1,5 @@
 // Published ports (`-p`): grammar, host port planning, conflict detection, network-config.json,
-// display formats and the rootful port reserver (spec 3.4, 1.5).
+// display formats and the rootful port reserver.
 export { AUTO_PORT_END, AUTO_PORT_START, PROTOCOLS } from './types.js';
 export type { PortMapping, PortRange, PortUser, Protocol, PublishRequest, UsedPortLookup } from './types.js';
 export { checkRangeLengths, parsePortFilter, parsePublish, parsePublishFlags, rangeText, splitHostPort } from './parse.js';

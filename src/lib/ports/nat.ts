@@ -1,4 +1,4 @@
-// Published ports visible in the nat table (spec 3.4): portmap's CNI-HOSTPORT-DNAT chain jumps to one
+// Published ports visible in the nat table: portmap's CNI-HOSTPORT-DNAT chain jumps to one
 // CNI-DN-<hash> chain per container whose rules carry the host address (`-d`) and port (`--dport`).
 import { cidrOf, bitLength, tryParseCIDR, tryParseIP } from '../ip/index.js';
 import type { Cidr, IPFamily } from '../ip/index.js';

@@ -42,7 +42,7 @@ void describe('parsePublish grammar (spec 3.4)', () => {
     ['0.0.0.0:7000-7005:79-84', req('0.0.0.0', r(7000, 7005), r(79, 84))],
     ['[::1]:8080:80', req('::1', r(8080), r(80))],
     ['[::]:5432:5432', req('::', r(5432), r(5432))],
-    // HostIP is kept as typed (spec 3.4 step 3).
+    // HostIP is kept as typed.
     ['[::0]:8080:80', req('::0', r(8080), r(80))],
     ['[::1]::80/udp', req('::1', undefined, r(80), 'udp')],
     ['[::ffff:10.0.0.1]:80:80', req('::ffff:10.0.0.1', r(80), r(80))],

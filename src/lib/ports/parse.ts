@@ -1,4 +1,4 @@
-// The `-p/--publish` grammar `[[hostIP:][hostPort]:]containerPort[/proto]` (spec 3.4 steps 1-4, 6).
+// The `-p/--publish` grammar `[[hostIP:][hostPort]:]containerPort[/proto]`.
 // Messages start with nerdctl's text (so scripts grepping for it still match), then name the whole
 // value and say what to write instead.
 import { NerdnetError } from '../errors.js';

@@ -1,4 +1,4 @@
-// /proc/net/{tcp,tcp6,udp,udp6} parsing (spec 3.4 "Used-port detection"): the local address of every
+// /proc/net/{tcp,tcp6,udp,udp6} parsing: the local address of every
 // socket, which the kernel prints as 32-bit words in host byte order (`0100007F:1F90` = 127.0.0.1:8080 on x86).
 import { endianness } from 'node:os';
 import { ipFromValue } from '../ip/index.js';

@@ -1,4 +1,4 @@
-// The create-time step (spec 3.2.1 step 7): scan used ports, plan this container's mappings and
+// The create-time step: scan used ports, plan this container's mappings and
 // record them, all under one host-wide lock so concurrent creates cannot plan the same port.
 import { withLock } from '../store/flock.js';
 import { allocatePorts } from './allocate.js';

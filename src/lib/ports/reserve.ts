@@ -1,4 +1,4 @@
-// The rootful port reserver (spec 3.4, nerdctl ≥ 2.1.6): a detached `sleep infinity` that holds one
+// The rootful port reserver: a detached `sleep infinity` that holds one
 // bound socket per TCP/UDP mapping, so other programs get EADDRINUSE instead of silently losing their
 // traffic to portmap's DNAT, and /proc/net shows the ports to the next conflict check.
 // Why a helper process: the OCI hook exits right after CNI ADD, and its sockets would go with it.
@@ -96,7 +96,7 @@ function holdSocket(m: PortMapping): number | string {
 }
 
 export interface ReserveOptions {
-  // Where the reserver's PID goes: /run/nerdctl/<ns>/<id>/port-reserver.pid (spec 3.4).
+  // Where the reserver's PID goes: /run/nerdctl/<ns>/<id>/port-reserver.pid.
   pidFile: string;
   // Defaults to /usr/bin/sleep or /bin/sleep.
   sleepPath?: string;

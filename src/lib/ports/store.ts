@@ -1,4 +1,4 @@
-// network-config.json (spec 1.5): the published ports nerdctl records at create time in
+// network-config.json: the published ports nerdctl records at create time in
 // containers/<ns>/<id>/, keyed like go-cni's PortMapping struct (no JSON tags → PascalCase).
 import { readdir, readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';

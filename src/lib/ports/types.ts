@@ -11,9 +11,9 @@ export interface PortRange {
 
 /** One `-p/--publish` value after parsing (spec 3.4), before any host port is chosen. */
 export interface PublishRequest {
-  // As typed (brackets removed), "0.0.0.0" when the value had none (spec 3.4 step 3).
+  // As typed (brackets removed), "0.0.0.0" when the value had none.
   readonly hostIP: string;
-  // undefined: choose a free block automatically (spec 3.4 step 5).
+  // undefined: choose a free block automatically.
   readonly hostPorts: PortRange | undefined;
   readonly containerPorts: PortRange;
   readonly protocol: Protocol;
@@ -40,6 +40,6 @@ export interface UsedPortLookup {
   usedPorts(protocol: Protocol, hostIP: string): ReadonlyMap<number, PortUser>;
 }
 
-// Docker's ephemeral publishing range, which nerdctl reuses for automatic host ports (spec 3.4 step 5).
+// Docker's ephemeral publishing range, which nerdctl reuses for automatic host ports.
 export const AUTO_PORT_START = 49153;
 export const AUTO_PORT_END = 60999;

@@ -1,4 +1,4 @@
-// Which host ports are taken (spec 3.4 "Used-port detection"): sockets in /proc/net, portmap's DNAT
+// Which host ports are taken: sockets in /proc/net, portmap's DNAT
 // rules, and the mappings other containers recorded in network-config.json. The last source closes the
 // gap nerdctl has: two containers created back to back, before either has DNAT rules, got one port.
 import { formatIP } from '../ip/index.js';
@@ -50,7 +50,7 @@ export class PortUsage implements UsedPortLookup {
   }
 }
 
-// Files holding sockets of a protocol; SCTP has none in /proc/net/{tcp,udp} (spec 3.4).
+// Files holding sockets of a protocol; SCTP has none in /proc/net/{tcp,udp}.
 const PROC_FILES: Record<Protocol, ProcNetFile[]> = { tcp: ['tcp', 'tcp6'], udp: ['udp', 'udp6'], sctp: [] };
 
 /** Sockets of one /proc/net file as port uses; TIME_WAIT and CLOSE_WAIT TCP sockets are skipped. */

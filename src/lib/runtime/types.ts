@@ -43,7 +43,7 @@ export interface RuntimeContainer {
 }
 
 export interface CreateMeta {
-  // Labels of the runtime's container object: the user's plus nerdctl/* (spec 3.3).
+  // Labels of the runtime's container object: the user's plus nerdctl/*.
   labels: Record<string, string>;
   // Image name ("" for --rootfs).
   image: string;

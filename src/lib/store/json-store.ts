@@ -1,4 +1,4 @@
-// nerdctl's generic file store (pkg/store/filestore.go, spec 1.4): flock(LOCK_EX) on the store root
+// nerdctl's generic file store (pkg/store/filestore.go): flock(LOCK_EX) on the store root
 // directory itself, every operation only while holding it, atomic Set (`.tmp-` file + rename),
 // directories 0700 and files 0600.
 import { constants as fsc, lstatSync } from 'node:fs';

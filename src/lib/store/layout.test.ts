@@ -1,4 +1,4 @@
-// Data-root layout: nerdctl's address hash (spec 1.2), the tree (spec 1.3), path component validation.
+// Data-root layout: nerdctl's address hash, the tree, path component validation.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-// Every data-root path in one place: nerdctl's tree (spec 1.3), so either tool can read the other's
+// Every data-root path in one place: nerdctl's tree, so either tool can read the other's
 // state. Path components (namespace, container ID, name) are validated here before they reach a path.
 import { createHash } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
@@ -32,19 +32,19 @@ export function validateIdentifier(kind: IdentifierKind, value: string): string 
   return value;
 }
 
-// The data root nerdctl uses by default: /var/lib/nerdctl, or $XDG_DATA_HOME/nerdctl when rootless (spec 1.1).
+// The data root nerdctl uses by default: /var/lib/nerdctl, or $XDG_DATA_HOME/nerdctl when rootless.
 export function defaultDataRoot(opts: { rootless?: boolean; env?: NodeJS.ProcessEnv } = {}): string {
   if (!opts.rootless) return DEFAULT_DATA_ROOT;
   const xdg = (opts.env ?? process.env).XDG_DATA_HOME;
   return join(xdg ? xdg : join(homedir(), '.local', 'share'), 'nerdctl');
 }
 
-// The 8-hex directory name for an already resolved socket path (spec 1.2 step 3).
+// The 8-hex directory name for an already resolved socket path.
 export function hashSocketPath(path: string): string {
   return createHash('sha256').update(path).digest('hex').slice(0, 8);
 }
 
-// Strip `unix://` and resolve symlinks (spec 1.2 steps 1-2). Deviation: when the socket does not exist,
+// Strip `unix://` and resolve symlinks. Deviation: when the socket does not exist,
 // nerdctl fails; nerdnet falls back to the path as given, because its embedded runc mode has no containerd.
 export async function resolveAddress(address: string): Promise<{ path: string; resolved: boolean }> {
   const path = address.startsWith('unix://') ? address.slice('unix://'.length) : address;
@@ -104,7 +104,7 @@ export class DataStoreLayout {
     return join(this.stateDir(ns, id), `oci-hook.${event}.log`);
   }
 
-  // etchosts/<ns>: the hosts store root, the directory nerdctl flocks (spec 1.3 notes).
+  // etchosts/<ns>: the hosts store root, the directory nerdctl flocks.
   etchostsRoot(ns: string): string {
     return join(this.root, 'etchosts', validateIdentifier('namespace', ns));
   }
