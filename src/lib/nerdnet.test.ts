@@ -12,6 +12,7 @@ import { FakeRuntime } from '../../test/helpers/fake-runtime.js';
 import { containersService, type Containers } from './api/containers.js';
 import { resolveSettings } from './api/settings.js';
 import { wire, type Wiring } from './api/wiring.js';
+import { findGarbage, releaseGarbage } from './gc/index.js';
 import { runHook } from './hook/run.js';
 
 const NS = 'default';
@@ -105,6 +106,31 @@ describe('createNerdnet wiring: create -> attach -> detach -> remove (fake runti
     assert.doesNotMatch(await hostsOf(web.id), /\bbroken\b/);
     assert.deepEqual(await readdir(join(dataStore, 'containers', NS)), [web.id]);
     await assert.rejects(containers.get('broken'), /no such container/);
+  });
+
+  it('a container whose postStop never ran: rm detaches it from what the cache remembers', async () => {
+    const lost = await containers.run({ rootfs: join(dir, 'rootfs'), name: 'lost', networks: ['net-b'], command: ['sleep'] });
+    runtime.crash(lost.id);
+    await fake.clearCalls();
+    await lost.remove({ force: true });
+    assert.deepEqual(await calls('DEL'), ['net-b/eth0'], 'rm ran the DEL postStop owed');
+    const web = await containers.get('web');
+    assert.deepEqual(await cacheFiles(), [`net-a-${NS}-${web.id}-eth0`, `net-b-${NS}-${web.id}-eth1`]);
+    assert.doesNotMatch(await hostsOf(web.id), /\blost\b/);
+  });
+
+  it('gc releases a dead container\'s attachment through the same detach', { skip: process.getuid?.() === 0 ? false : 'the sweep reads iptables rules (root)' }, async () => {
+    const dead = await containers.run({ rootfs: join(dir, 'rootfs'), name: 'dead', networks: ['net-b'], command: ['sleep'] });
+    runtime.crash(dead.id);
+    await fake.clearCalls();
+    const env = await w.gcEnv(false);
+    const plan = await findGarbage(env);
+    assert.ok(plan.items.some((i) => i.kind === 'attachment' && i.owner.id === dead.id), plan.items.map((i) => i.line).join('\n'));
+    const report = await releaseGarbage(env, plan);
+    assert.equal(report.failed, 0, JSON.stringify(report.results));
+    assert.deepEqual(await calls('DEL'), ['net-b/eth0']);
+    assert.equal((await cacheFiles()).some((f) => f.includes(dead.id)), false);
+    await dead.remove({ force: true });
   });
 
   it('remove detaches: DEL of both networks in reverse, cache entries and hosts record gone, the name free again', async () => {

@@ -67,6 +67,11 @@ export class FakeRuntime implements ContainerRuntime {
     await this.hook('postStop', c, status);
   }
 
+  // The machine died: the process and the runtime's state are gone, and no postStop ran.
+  crash(id: string): void {
+    this.containers.delete(id);
+  }
+
   waitStarted(): Promise<string | undefined> {
     return Promise.resolve(undefined);
   }
