@@ -12,6 +12,7 @@ export interface GlobalFlags {
   cniPath?: string;
   cniNetconfpath?: string;
   backend?: string;
+  hostGatewayIp?: string;
   debug: boolean;
 }
 

@@ -16,7 +16,7 @@ export function isHookCommand(args: readonly string[]): boolean {
   return i >= 0 && args[i + 1] === 'oci-hook' && args.slice(0, i).every((a) => a.startsWith('-'));
 }
 
-const VALUE_FLAGS: Record<string, 'namespace' | 'address' | 'dataRoot' | 'cniPath' | 'cniNetconfpath' | 'backend'> = {
+const VALUE_FLAGS: Record<string, 'namespace' | 'address' | 'dataRoot' | 'cniPath' | 'cniNetconfpath' | 'backend' | 'hostGatewayIp'> = {
   '--namespace': 'namespace',
   '--address': 'address',
   '--data-root': 'dataRoot',
@@ -24,6 +24,8 @@ const VALUE_FLAGS: Record<string, 'namespace' | 'address' | 'dataRoot' | 'cniPat
   '--cni-netconfpath': 'cniNetconfpath',
   // Passed on by `--backend containerd`; the hook works the same for both backends.
   '--backend': 'backend',
+  // Passed on as nerdctl does; the hook has no use for it (extra hosts are resolved at create).
+  '--host-gateway-ip': 'hostGatewayIp',
 };
 
 // The hook's flags and event, or undefined for anything this parser does not know (help, short

@@ -6,7 +6,7 @@ import type { Logger } from '../lib/etc/types.js';
 import { runHook } from '../lib/hook/run.js';
 import type { CliContext } from './context.js';
 import { hookEnvOf } from '../lib/api/hook-env.js';
-import { DEFAULT_RUN_DIR } from '../lib/api/settings.js';
+import { DEFAULT_RUN_DIR } from '../lib/store/layout.js';
 
 export async function runOciHook(ctx: CliContext, event: string, bridgeIP: string | undefined): Promise<void> {
   // ms since the process started: Node's own start, module loading, argument parsing.

@@ -5,7 +5,8 @@ import { globalDefaults } from './context.js';
 import { reportError } from './error-text.js';
 
 // nerdctl's global flags; their defaults (and env variables) come from globalDefaults, which the
-// hook's own parser shares.
+// hook's own parser shares. Those set on the command line win over the env and nerdctl.toml
+// (resolveSettings, through wiringOf).
 export function addGlobalOptions(program: Command): void {
   const d = globalDefaults();
   program
@@ -15,6 +16,7 @@ export function addGlobalOptions(program: Command): void {
     .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
     .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
     .addOption(new Option('--backend <runc|containerd>', 'what runs containers: runc directly (no daemon) or containerd at --address, as nerdctl (env NERDNET_BACKEND)').env('NERDNET_BACKEND').default('runc'))
+    .option('--host-gateway-ip <ip>', 'the address `--add-host NAME:host-gateway` stands for (env NERDCTL_HOST_GATEWAY_IP; default: the host\'s first non-loopback IPv4 address)')
     .option('--debug', 'log what nerdnet does to stderr', d.debug);
 }
 

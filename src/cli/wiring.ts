@@ -3,12 +3,14 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { resolveSettings } from '../lib/api/settings.js';
+import { resolveSettings, type Settings } from '../lib/api/settings.js';
+import { DEFAULT_CONF_DIR } from '../lib/cni/discovery.js';
+import { DEFAULT_ADDRESS, DEFAULT_DATA_ROOT } from '../lib/store/layout.js';
 import { wire, type Wiring } from '../lib/api/wiring.js';
 import type { ContainerManager } from '../lib/container/manager.js';
 import type { Logger } from '../lib/etc/types.js';
 import type { SelfCommand } from '../lib/oci/hooks.js';
-import { backendOf, contextFrom } from './context.js';
+import { backendOf } from './context.js';
 
 // runc selection, on every container command (env NERDNET_RUNC, NERDNET_RUNC_ROOT).
 export function addRuntimeOptions(cmd: Command): Command {
@@ -59,13 +61,36 @@ export function hookSelfCommand(self: SelfCommand): SelfCommand {
 
 const PATH_FLAGS = new Set(['dataRoot', 'cniNetconfpath']);
 
-// Root flags set on the command line, as `--flag=value`, sorted by flag name; paths absolute.
-export function globalArgsOf(root: Command): string[] {
+// Settings the hook reads as flags, by the root option's attribute name, and their value when
+// nothing set them (only a value that differs is passed on).
+const HOOK_SETTINGS: Record<string, [(s: Settings) => string | boolean, string | boolean]> = {
+  address: [(s) => s.address, DEFAULT_ADDRESS],
+  cniNetconfpath: [(s) => s.confDir, DEFAULT_CONF_DIR],
+  cniPath: [(s) => s.pluginDirs.join(':'), ''],
+  dataRoot: [(s) => s.dataRoot, DEFAULT_DATA_ROOT],
+  debug: [(s) => s.debug, false],
+  namespace: [(s) => s.namespace, 'default'],
+};
+
+function hookValueOf(root: Command, key: string, settings: Settings | undefined): unknown {
+  const fromCli = root.getOptionValueSource(key) === 'cli';
+  const hook = HOOK_SETTINGS[key];
+  if (!settings || !hook) return fromCli ? root.getOptionValue(key) : undefined;
+  const [read, fallback] = hook;
+  const value = read(settings);
+  // cni_path: nerdctl's default is the first existing dir of its list; only a chosen one is passed.
+  if (key === 'cniPath' && !fromCli && settings.pluginDirsFrom === 'default') return undefined;
+  return fromCli || value !== fallback ? value : undefined;
+}
+
+// Root flags set on the command line, as `--flag=value`, sorted by flag name; paths absolute. With
+// the settings, as nerdctl >= 2.2.1: also those whose value came from the env or nerdctl.toml.
+export function globalArgsOf(root: Command, settings?: Settings): string[] {
   const out: Array<[string, string]> = [];
   for (const opt of root.options) {
     const key = opt.attributeName();
-    if (root.getOptionValueSource(key) !== 'cli' || !opt.long) continue;
-    const value: unknown = root.getOptionValue(key);
+    if (!opt.long) continue;
+    const value = hookValueOf(root, key, settings);
     if (value === true) out.push([opt.long, opt.long]);
     else if (typeof value === 'string' && value !== '') {
       let v = value;
@@ -85,22 +110,38 @@ export const cliLogger: Logger = (level, message) => {
 // The composition root for this command line: the global flags and runc options as settings, this
 // process as the hook's and the shim's command (the built CLI's hook has its own entry).
 export function wiringOf(cmd: Command): Wiring {
-  const ctx = contextFrom(cmd);
-  const flags = cmd.optsWithGlobals<{ runc?: string; runcRoot?: string }>();
+  const settings = settingsOf(cmd);
   const root = rootOf(cmd);
   const self = selfCommand();
+  return wire(settings, { hook: hasHookCommand(root) ? hookSelfCommand(self) : undefined, cli: self, globalArgs: globalArgsOf(root, settings) });
+}
+
+// The settings of this command line: its global flags where given, then the env, nerdctl.toml and
+// the defaults (resolveSettings decides the rest).
+export function settingsOf(cmd: Command): Settings {
+  const root = rootOf(cmd);
+  const given = <T>(key: string): T | undefined => (root.getOptionValueSource(key) === 'cli' ? (root.getOptionValue(key) as T) : undefined);
+  const flags = cmd.optsWithGlobals<{ runc?: string; runcRoot?: string }>();
+  const cniPath = given<string>('cniPath');
+  const debug = given<boolean>('debug');
   const settings = resolveSettings({
-    dataRoot: ctx.flags.dataRoot,
-    namespace: ctx.flags.namespace,
-    address: ctx.flags.address,
-    cniPath: ctx.dirs.pluginDirs,
-    cniNetconfPath: ctx.dirs.confDir,
+    ...defined('dataRoot', given<string>('dataRoot')),
+    ...defined('namespace', given<string>('namespace')),
+    ...defined('address', given<string>('address')),
+    ...defined('cniPath', cniPath === undefined ? undefined : cniPath.split(':').filter(Boolean)),
+    ...defined('cniNetconfPath', given<string>('cniNetconfpath')),
+    ...defined('hostGatewayIP', given<string>('hostGatewayIp')),
+    ...defined('debug', debug),
     backend: backendOf(cmd),
     runc: { ...(flags.runc ? { binary: flags.runc } : {}), ...(flags.runcRoot ? { root: flags.runcRoot } : {}) },
-    debug: ctx.flags.debug,
-    logger: (level, message) => (level === 'debug' ? ctx.debug(message) : cliLogger(level, message)),
+    logger: (level, message) => (level === 'debug' ? process.stderr.write(`DEBU ${message}\n`) : cliLogger(level, message)),
   });
-  return wire(settings, { hook: hasHookCommand(root) ? hookSelfCommand(self) : undefined, cli: self, globalArgs: globalArgsOf(root) });
+  settings.logger('debug', `CNI plugin dirs ${settings.pluginDirs.join(':')} (from ${settings.pluginDirsFrom}); conf dir ${settings.confDir} (from ${settings.confDirFrom}); nerdctl.toml ${settings.nerdctlToml ?? 'none'}`);
+  return settings;
+}
+
+function defined<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 export function managerFor(cmd: Command): Promise<ContainerManager> {

@@ -8,7 +8,7 @@ import { NerdnetError } from '../../lib/errors.js';
 import { contextFrom } from '../context.js';
 import { formatError } from '../error-text.js';
 import { confirm } from './confirm.js';
-import { addRuntimeOptions, managerFor, wiringOf } from '../wiring.js';
+import { addRuntimeOptions, managerFor, settingsOf, wiringOf } from '../wiring.js';
 
 interface GcFlags {
   dryRun: boolean;
@@ -99,7 +99,7 @@ export function systemCommand(): Command {
     .action(async (f: PruneFlags, cmd: Command) => {
       const ctx = contextFrom(cmd);
       if (!f.dryRun && !f.force && !(await confirm(PRUNE_WARNING))) return;
-      const namespaces = f.allNamespaces ? await namespacesOf(cmd) : [ctx.flags.namespace];
+      const namespaces = f.allNamespaces ? await namespacesOf(cmd) : [settingsOf(cmd).namespace];
       const stopped: Array<{ ns: string; id: string }> = [];
       for (const ns of namespaces) {
         const mgr = await managerFor(withNamespace(cmd, ns));

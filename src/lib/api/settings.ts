@@ -1,12 +1,14 @@
 // nerdctl's global settings (`--data-root`, `--namespace`, `--address`, `--cni-path`,
 // `--cni-netconfpath`, ...) in camelCase, and their defaults: what a caller leaves out is taken
-// from nerdctl's environment variables, then containerd's config.toml, then nerdctl's defaults.
+// from nerdctl's environment variables, then nerdctl.toml, then containerd's config.toml (CNI dirs),
+// then nerdctl's defaults.
 import { resolve } from 'node:path';
-import { discoverCniDirs } from '../cni/discovery.js';
+import { discoverCniDirs, type CniDirs } from '../cni/discovery.js';
 import { NerdnetError } from '../errors.js';
-import type { Logger } from '../etc/types.js';
+import { loadNerdctlToml, nerdctlTomlPath, type NerdctlConfig } from './nerdctl-toml.js';
+import type { DnsSettings, Logger } from '../etc/types.js';
 import { BACKENDS, type Backend } from '../runtime/types.js';
-import { DEFAULT_ADDRESS, DEFAULT_DATA_ROOT } from '../store/layout.js';
+import { DEFAULT_ADDRESS, DEFAULT_DATA_ROOT, DEFAULT_RUN_DIR } from '../store/layout.js';
 
 export interface NerdnetOptions {
   // nerdctl's data root; default /var/lib/nerdctl.
@@ -37,7 +39,11 @@ export interface NerdnetOptions {
   logger?: Logger;
   // Where the defaults above are read from; default process.env.
   env?: NodeJS.ProcessEnv;
+  // nerdctl.toml to read the defaults from (below the env): a path, false for none; default
+  // $NERDCTL_TOML or /etc/nerdctl/nerdctl.toml. A missing file is no config.
+  nerdctlToml?: string | false;
 }
+
 
 // Every setting decided: what the composition root builds from.
 export interface Settings {
@@ -46,6 +52,9 @@ export interface Settings {
   address: string;
   pluginDirs: string[];
   confDir: string;
+  // Where the two came from (flag, env, nerdctl.toml, containerd's config or the default).
+  pluginDirsFrom: CniDirs['pluginDirsFrom'];
+  confDirFrom: CniDirs['confDirFrom'];
   backend: Backend;
   hostGatewayIP: string | undefined;
   bridgeIP: string | undefined;
@@ -55,9 +64,13 @@ export interface Settings {
   debug: boolean;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  // nerdctl.toml's `dns`, `dns_search`, `dns_opts`: what a container gets when it asks for none.
+  dns: DnsSettings;
+  // The nerdctl.toml read, undefined when there was none.
+  nerdctlToml: string | undefined;
 }
 
-export const DEFAULT_RUN_DIR = '/run/nerdctl';
+export { DEFAULT_RUN_DIR };
 
 export function parseBackend(value: string, source: string): Backend {
   if ((BACKENDS as readonly string[]).includes(value)) return value as Backend;
@@ -68,25 +81,33 @@ const nothing: Logger = () => {};
 
 export function resolveSettings(opts: NerdnetOptions = {}): Settings {
   const env = opts.env ?? process.env;
-  const dirs = discoverCniDirs({ cniPath: opts.cniPath?.join(':'), netconfPath: opts.cniNetconfPath, env });
-  const logger = opts.logger ?? nothing;
-  const debug = opts.debug ?? false;
+  const toml = opts.nerdctlToml === false ? { path: undefined, config: {}, warnings: [] } : loadNerdctlToml(opts.nerdctlToml ?? nerdctlTomlPath(env));
+  const t: NerdctlConfig = toml.config;
+  const dirs = discoverCniDirs({ cniPath: opts.cniPath?.join(':'), netconfPath: opts.cniNetconfPath, env, nerdctlToml: t });
+  const given = opts.logger ?? nothing;
+  const debug = opts.debug ?? t.debug ?? false;
+  const logger: Logger = debug ? given : (level, message) => level !== 'debug' && given(level, message);
+  for (const w of toml.warnings) logger('warn', w);
   const runcRoot = opts.runc?.root ?? env.NERDNET_RUNC_ROOT;
   const runcBinary = opts.runc?.binary ?? env.NERDNET_RUNC;
   return {
-    dataRoot: resolve(opts.dataRoot ?? DEFAULT_DATA_ROOT),
-    namespace: opts.namespace ?? env.CONTAINERD_NAMESPACE ?? 'default',
-    address: opts.address ?? env.CONTAINERD_ADDRESS ?? DEFAULT_ADDRESS,
+    dataRoot: resolve(opts.dataRoot ?? t.dataRoot ?? DEFAULT_DATA_ROOT),
+    namespace: opts.namespace ?? env.CONTAINERD_NAMESPACE ?? t.namespace ?? 'default',
+    address: opts.address ?? env.CONTAINERD_ADDRESS ?? t.address ?? DEFAULT_ADDRESS,
     pluginDirs: dirs.pluginDirs,
     confDir: resolve(dirs.confDir),
+    pluginDirsFrom: dirs.pluginDirsFrom,
+    confDirFrom: dirs.confDirFrom,
     backend: opts.backend ?? (env.NERDNET_BACKEND ? parseBackend(env.NERDNET_BACKEND, 'NERDNET_BACKEND') : 'runc'),
-    hostGatewayIP: opts.hostGatewayIP ?? env.NERDCTL_HOST_GATEWAY_IP,
-    bridgeIP: opts.bridgeIP ?? env.NERDCTL_BRIDGE_IP,
+    hostGatewayIP: opts.hostGatewayIP ?? env.NERDCTL_HOST_GATEWAY_IP ?? t.hostGatewayIP,
+    bridgeIP: opts.bridgeIP ?? env.NERDCTL_BRIDGE_IP ?? t.bridgeIP,
     runc: { ...(runcBinary ? { binary: runcBinary } : {}), ...(runcRoot ? { root: resolve(runcRoot) } : {}) },
     cniCacheDir: opts.cniCacheDir ?? env.NERDNET_CNI_CACHE_DIR,
     runDir: opts.runDir ?? env.NERDNET_RUN_DIR ?? DEFAULT_RUN_DIR,
     debug,
-    logger: debug ? logger : (level, message) => level !== 'debug' && logger(level, message),
+    logger,
     env,
+    dns: { servers: t.dns ?? [], search: t.dnsSearch ?? [], options: t.dnsOpts ?? [] },
+    nerdctlToml: toml.path,
   };
 }

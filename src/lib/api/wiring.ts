@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CniConfig } from '../cni/api.js';
 import { CniProvider } from '../container/cni-provider.js';
 import { ContainerModeProvider } from '../container/container-mode-provider.js';
+import { HostNoneProvider } from '../container/host-none-provider.js';
 import { ContainerdImageSource } from '../container/containerd-image-source.js';
 import type { ContainerEnv, RuntimeDrivers } from '../container/env.js';
 import { StoreImageSource } from '../container/image-store-source.js';
@@ -110,7 +111,7 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
       runDir: s.runDir,
     });
   const containerEnv = async (): Promise<ContainerEnv> => {
-    const providers: NetworkProvider[] = [await cniProvider(), new ContainerModeProvider()];
+    const providers: NetworkProvider[] = [await cniProvider(), new ContainerModeProvider(), new HostNoneProvider(s.hostGatewayIP !== undefined ? { hostGatewayIP: s.hostGatewayIP } : {})];
     const containerd = s.backend === 'containerd';
     return {
       layout: await openLayout(),
@@ -123,6 +124,7 @@ export function wire(settings: Settings, entry: Entrypoints = ownEntrypoints(set
       // The shim's removal of a container that removes itself: this namespace and data store.
       nerdnet: [entry.cli.path, ...entry.cli.args, `--namespace=${s.namespace}`, `--data-root=${s.dataRoot}`, `--address=${s.address}`, `--backend=${s.backend}`],
       logger: s.logger,
+      dnsDefaults: s.dns,
       ...(seams.runtimes ? { runtimes: seams.runtimes } : {}),
     };
   };

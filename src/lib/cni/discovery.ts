@@ -1,4 +1,4 @@
-// Where plugins and configs live: flag > env (CNI_PATH, NETCONFPATH) > containerd's config.toml
+// Where plugins and configs live: flag > env (CNI_PATH, NETCONFPATH) > nerdctl.toml > containerd's config.toml
 // CRI `cni` section > nerdctl's defaults (first existing plugin dir of its list; Debian's is /usr/lib/cni).
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -18,14 +18,16 @@ export interface CniDirs {
   pluginDirs: string[];
   confDir: string;
   // Where each came from, for `--debug` and docs.
-  pluginDirsFrom: 'flag' | 'env' | 'containerd' | 'default';
-  confDirFrom: 'flag' | 'env' | 'containerd' | 'default';
+  pluginDirsFrom: 'flag' | 'env' | 'nerdctl.toml' | 'containerd' | 'default';
+  confDirFrom: 'flag' | 'env' | 'nerdctl.toml' | 'containerd' | 'default';
 }
 
 export interface DiscoverOptions {
   cniPath?: string | undefined;
   netconfPath?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  // nerdctl.toml's cni_path and cni_netconfpath: after the env, before containerd's config.
+  nerdctlToml?: { cniPath?: string | undefined; cniNetconfpath?: string | undefined };
   containerdConfig?: string;
   exists?: (path: string) => boolean;
 }
@@ -87,6 +89,7 @@ export function discoverCniDirs(opts: DiscoverOptions = {}): CniDirs {
   let pluginDirsFrom: CniDirs['pluginDirsFrom'];
   if (opts.cniPath) [pluginDirs, pluginDirsFrom] = [splitPath(opts.cniPath), 'flag'];
   else if (env.CNI_PATH) [pluginDirs, pluginDirsFrom] = [splitPath(env.CNI_PATH), 'env'];
+  else if (opts.nerdctlToml?.cniPath) [pluginDirs, pluginDirsFrom] = [splitPath(opts.nerdctlToml.cniPath), 'nerdctl.toml'];
   else if (containerd().binDirs) [pluginDirs, pluginDirsFrom] = [containerd().binDirs ?? [], 'containerd'];
   else [pluginDirs, pluginDirsFrom] = [[DEFAULT_PLUGIN_DIRS.find((d) => exists(d)) ?? DEFAULT_PLUGIN_DIRS[0]], 'default'];
 
@@ -94,6 +97,7 @@ export function discoverCniDirs(opts: DiscoverOptions = {}): CniDirs {
   let confDirFrom: CniDirs['confDirFrom'];
   if (opts.netconfPath) [confDir, confDirFrom] = [opts.netconfPath, 'flag'];
   else if (env.NETCONFPATH) [confDir, confDirFrom] = [env.NETCONFPATH, 'env'];
+  else if (opts.nerdctlToml?.cniNetconfpath) [confDir, confDirFrom] = [opts.nerdctlToml.cniNetconfpath, 'nerdctl.toml'];
   else if (containerd().confDir) [confDir, confDirFrom] = [containerd().confDir ?? DEFAULT_CONF_DIR, 'containerd'];
   else [confDir, confDirFrom] = [DEFAULT_CONF_DIR, 'default'];
 

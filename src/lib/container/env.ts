@@ -1,5 +1,5 @@
 // What every container operation needs: the data store, the namespace, the providers and the runtime.
-import type { Logger } from '../etc/types.js';
+import type { DnsSettings, Logger } from '../etc/types.js';
 import type { HookCommand } from '../oci/hooks.js';
 import { NerdnetError } from '../errors.js';
 import type { RuncOptions } from '../runtime/runc.js';
@@ -26,6 +26,8 @@ export interface ContainerEnv {
   // argv that runs nerdnet with the same global flags; the shim runs `<nerdnet> rm <id>` for --rm.
   nerdnet?: readonly string[];
   logger: Logger;
+  // nerdctl.toml's dns, dns_search, dns_opts: for a container that gives none of its own.
+  dnsDefaults?: DnsSettings;
   // What runs containers; default runc or containerd as the record says (tests pass fakes).
   runtimes?: RuntimeDrivers;
 }
@@ -84,5 +86,15 @@ export function runtimeContainer(rec: ContainerRecord, files: RuntimeFiles): Run
 }
 
 export function providerContext(env: ContainerEnv, rec: Pick<ContainerRecord, 'id' | 'name'>, stateDir: string): NetworkProviderContext {
-  return { layout: env.layout, ns: env.ns, id: rec.id, name: rec.name, stateDir, hook: env.hook, logger: env.logger, ...(env.runtimes ? { runtimes: env.runtimes } : {}) };
+  return {
+    layout: env.layout,
+    ns: env.ns,
+    id: rec.id,
+    name: rec.name,
+    stateDir,
+    hook: env.hook,
+    logger: env.logger,
+    ...(env.dnsDefaults ? { dnsDefaults: env.dnsDefaults } : {}),
+    ...(env.runtimes ? { runtimes: env.runtimes } : {}),
+  };
 }

@@ -4,7 +4,7 @@
 import type { NetworkSettings } from './inspect-types.js';
 import type { RuntimeDrivers } from './env.js';
 import { NerdnetError } from '../errors.js';
-import type { Logger } from '../etc/types.js';
+import type { DnsSettings, Logger } from '../etc/types.js';
 import type { NetnsSpec } from '../oci/spec.js';
 import type { HookCommand } from '../oci/hooks.js';
 import type { Hooks, Mount } from '../oci/types.js';
@@ -23,6 +23,8 @@ export interface NetworkProviderContext {
   // command; turn it into entries with nerdnetHooks() from src/lib/oci.
   hook: HookCommand | undefined;
   logger: Logger;
+  // nerdctl.toml's dns, dns_search, dns_opts: each used when the request gives none of that kind.
+  dnsDefaults?: DnsSettings;
   // What runs containers (a container: mode target's state); default: as its record says.
   runtimes?: RuntimeDrivers;
 }

@@ -19,6 +19,12 @@ export function dnsAnnotation(dns: DnsSettings): string {
   return JSON.stringify({ DNSServers: orNull(dns.servers), DNSResolvConfOptions: orNull(dns.options), DNSSearchDomains: orNull(dns.search) });
 }
 
+// nerdctl: each of --dns, --dns-search, --dns-opt not given falls back to nerdctl.toml's list.
+function withDnsDefaults(net: NetworkRequest, defaults: DnsSettings | undefined): DnsSettings {
+  const pick = (given: string[], fallback: string[] | undefined) => (given.length > 0 ? given : (fallback ?? []));
+  return { servers: pick(net.dns, defaults?.servers), search: pick(net.dnsSearch, defaults?.search), options: pick(net.dnsOpt, defaults?.options) };
+}
+
 export interface ProviderFilesOptions {
   mode: FilesMode;
   hostsStore: HostsStore;
@@ -38,7 +44,7 @@ export async function prepareProviderFiles(net: NetworkRequest, ctx: NetworkProv
     mode: o.mode,
     hostname: net.hostname,
     domainname: net.domainname,
-    dns: { servers: net.dns, search: net.dnsSearch, options: net.dnsOpt },
+    dns: withDnsDefaults(net, ctx.dnsDefaults),
     addHosts: net.addHost,
     hostResolvConf: (await readHostResolvConf(o.resolvConf ? { etcPath: o.resolvConf } : {})).content,
     hostGatewayIP: o.hostGatewayIP,

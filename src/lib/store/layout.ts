@@ -8,6 +8,8 @@ import { NerdnetError } from '../errors.js';
 
 export const DEFAULT_DATA_ROOT = '/var/lib/nerdctl';
 export const DEFAULT_ADDRESS = '/run/containerd/containerd.sock';
+// Where port reservers keep their pid files (nerdctl's /run/nerdctl).
+export const DEFAULT_RUN_DIR = '/run/nerdctl';
 
 // containerd's identifier rule (pkg/identifiers), used by nerdctl for names, namespaces and IDs.
 const IDENTIFIER = /^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$/;
