@@ -13,6 +13,7 @@ export interface RunFlags {
   name?: string;
   hostname?: string;
   domainname?: string;
+  uts?: string;
   network: string[];
   net: string[];
   ip?: string;
@@ -24,6 +25,8 @@ export interface RunFlags {
   dnsOption: string[];
   addHost: string[];
   publish: string[];
+  expose: string[];
+  publishAll?: boolean;
   env: string[];
   workdir?: string;
   tty?: boolean;
@@ -38,6 +41,8 @@ export interface RunFlags {
 
 // cobra's StringSlice: repeatable, each value comma-split.
 const slice = (value: string, prev: string[]): string[] => [...prev, ...value.split(',').filter((v) => v !== '')];
+// The same, but `-p ''` stays an empty value for the lib to refuse (nerdctl: no port specified).
+const sliceKeepEmpty = (value: string, prev: string[]): string[] => [...prev, ...(value === '' ? [''] : value.split(',').filter((v) => v !== ''))];
 const repeat = (value: string, prev: string[]): string[] => [...prev, value];
 const dedupe = (values: string[]): string[] => [...new Set(values)];
 
@@ -51,6 +56,7 @@ export function runLikeCommand(name: 'run' | 'create', summary: string): Command
     .option('--rm', 'remove the container when it exits', false)
     .option('-h, --hostname <name>', 'container hostname (default: first 12 characters of the ID)')
     .option('--domainname <name>', 'container NIS domain name')
+    .option('--uts <mode>', "UTS namespace: host shares the host's hostname (no --hostname/--domainname then)")
     .option('--network <net>', 'network to join: a network name or ID (default: bridge), host, none or container:<name|id>; repeat or comma-separate for eth0, eth1, ...', slice, [])
     .option('--net <net>', 'alias of --network', slice, [])
     .option('--ip <ip>', 'IPv4 address (CNI networks)')
@@ -61,7 +67,9 @@ export function runLikeCommand(name: 'run' | 'create', summary: string): Command
     .option('--dns-opt <opt>', 'resolv.conf option, e.g. ndots:2; repeatable', slice, [])
     .option('--dns-option <opt>', 'alias of --dns-opt', slice, [])
     .option('--add-host <host:ip>', 'extra /etc/hosts entry NAME:IP (IP may be host-gateway); repeatable', slice, [])
-    .option('-p, --publish <spec>', 'publish a port [[HOSTIP:][HOSTPORT]:]PORT[/PROTO] (CNI networks); repeatable', slice, [])
+    .option('-p, --publish <spec>', 'publish a port [[HOSTIP:][HOSTPORT]:]PORT[/PROTO] (CNI networks); repeatable', sliceKeepEmpty, [])
+    .option('--expose <port>', 'expose a port PORT[-END][/PROTO] without publishing it (-P publishes it); repeatable', slice, [])
+    .option('-P, --publish-all', 'publish every exposed port (--expose and the image\'s) on an automatic host port', false)
     .option('-e, --env <KEY[=VALUE]>', 'environment variable (KEY alone: taken from this shell); repeatable', repeat, [])
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option('-t, --tty', 'allocate a terminal (needs one here: attached runs only)', false)
@@ -117,11 +125,17 @@ export function networkRequest(f: RunFlags): NetworkRequest {
     addHost: dedupe(f.addHost),
     publish: dedupe(f.publish),
   };
+  if (f.expose.length > 0) req.expose = dedupe(f.expose);
+  if (f.publishAll) req.publishAll = true;
   if (f.ip !== undefined) req.ip = f.ip;
   if (f.ip6 !== undefined) req.ip6 = f.ip6;
   if (f.macAddress !== undefined) req.mac = f.macAddress;
   if (f.hostname !== undefined) req.hostname = f.hostname;
   if (f.domainname !== undefined) req.domainname = f.domainname;
+  if (f.uts !== undefined && f.uts !== '') {
+    if (f.uts !== 'host') throw new NerdnetError('ERR_INVALID_ARG', `invalid --uts ${JSON.stringify(f.uts)}: the only UTS mode is host`);
+    req.utsHost = true;
+  }
   return req;
 }
 

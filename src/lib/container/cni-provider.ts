@@ -14,7 +14,7 @@ import { readAnnotations } from '../hook/state.js';
 import type { NetworkEnv } from '../network/types.js';
 import { nerdnetHooks } from '../oci/hooks.js';
 import { checkHostAddresses } from '../ports/host-address.js';
-import { parsePublishFlags } from '../ports/parse.js';
+import { parseExposedPorts, parsePublishFlags, publishAllRequests } from '../ports/parse.js';
 import { publishPorts } from '../ports/publish.js';
 import { loadPortMappings } from '../ports/store.js';
 import type { PortMapping, PublishRequest } from '../ports/types.js';
@@ -77,6 +77,8 @@ export class CniProvider implements NetworkProvider {
     const networks = await resolveNetworks(this.env(ns, log), net.networks, { bridgeIP: this.opts.bridgeIP });
     checkNetworkRequest(net, networks);
     const publish = parsePublishFlags(net.publish);
+    const exposed = parseExposedPorts(net.expose ?? []);
+    if (net.publishAll) publish.push(...publishAllRequests(exposed, publish));
     // Rootless: host IPs are the parent namespace's, which this process cannot bind to test.
     if (!this.opts.rootless) await checkHostAddresses(publish);
     return { networks, publish };
@@ -91,7 +93,8 @@ export class CniProvider implements NetworkProvider {
       hostsStore,
       resolvConf: this.opts.resolvConf,
       hostGatewayIP: this.opts.hostGatewayIP,
-      extra: { hostname: net.hostname ?? defaultHostname(ctx.id) },
+      // With --uts=host the container has no hostname of its own to default.
+      extra: { hostname: net.hostname ?? (net.utsHost ? undefined : defaultHostname(ctx.id)) },
     });
     try {
       if (publish.length > 0 && networks.every((n) => !n.list.plugins.some((p) => p.type === 'portmap'))) {

@@ -68,7 +68,8 @@ export class ContainerModeProvider implements NetworkProvider {
     ];
     const hostnameFile = ctx.layout.hostnamePath(ctx.ns, target.id);
     if (existsSync(hostnameFile)) mounts.push(bindMount(hostnameFile, '/etc/hostname'));
-    const hostname = target.config.hostname;
+    // nerdctl: the target's hostname, empty with --uts=host.
+    const hostname = req.network.utsHost ? '' : target.config.hostname;
     const networks = [`${PREFIX}${target.id}`];
     return {
       mounts,

@@ -37,7 +37,7 @@ export class ContainerdImageSource implements ImageSource {
     const { cd, client } = await this.client(ns);
     const image = await cd.resolveImage(client, ref, { snapshotter: SNAPSHOTTER });
     const c = image.config;
-    return { name: image.name, id: image.configDigest, config: { env: c.env, cmd: c.cmd, entrypoint: c.entrypoint, workingDir: c.workingDir, user: c.user } };
+    return { name: image.name, id: image.configDigest, config: { env: c.env, cmd: c.cmd, entrypoint: c.entrypoint, workingDir: c.workingDir, user: c.user, exposedPorts: c.exposedPorts } };
   }
 
   // The snapshot (prepared once, reused at every start) mounted at <containerDir>/rootfs.

@@ -56,11 +56,19 @@ async function resolveImage(env: ContainerEnv, req: ContainerCreateRequest): Pro
   return env.images.resolve(req.image, env.ns);
 }
 
-export async function createContainer(env: ContainerEnv, req: ContainerCreateRequest): Promise<ContainerRecord> {
+// The image's ExposedPorts join --expose (nerdctl merges them at create; -P publishes them all).
+function withImagePorts(req: ContainerCreateRequest, image: ResolvedImage | undefined): ContainerCreateRequest {
+  const fromImage = image?.config.exposedPorts ?? [];
+  if (fromImage.length === 0) return req;
+  return { ...req, network: { ...req.network, expose: [...fromImage, ...(req.network.expose ?? [])] } };
+}
+
+export async function createContainer(env: ContainerEnv, given: ContainerCreateRequest): Promise<ContainerRecord> {
   // Plan: nothing is written until every input has been checked.
   const records = recordsOf(env);
-  checkLabels(req.labels);
-  const image = await resolveImage(env, req);
+  checkLabels(given.labels);
+  const image = await resolveImage(env, given);
+  const req = withImagePorts(given, image);
   const rootfsDir = req.rootfs !== undefined ? await checkRootfsDir(req.rootfs) : undefined;
   const entrypoint = req.entrypoint ?? image?.config.entrypoint ?? [];
   const cmd = req.command.length > 0 || req.entrypoint ? req.command : (image?.config.cmd ?? []);
@@ -144,6 +152,7 @@ export async function createContainer(env: ContainerEnv, req: ContainerCreateReq
       readonlyRoot: req.readOnly,
       hostname: prep.hostname,
       domainname: prep.domainname,
+      ...(req.network.utsHost ? { utsHost: true } : {}),
       mounts: [...userMounts, ...prep.mounts],
       netns: prep.netns,
       annotations: rec.annotations,

@@ -14,6 +14,8 @@ export interface ImageRuntimeConfig {
   workingDir: string;
   // "" = root.
   user: string;
+  // ExposedPorts' keys, `80/tcp`: what --publish-all publishes besides --expose.
+  exposedPorts?: string[];
 }
 
 export interface ResolvedImage {

@@ -19,7 +19,7 @@ export class StoreImageSource implements ImageSource {
     const store = await this.open(ns);
     const image = await store.resolve(ref);
     const c = await store.config(image);
-    return { name: image.name ?? image.id, id: image.id, config: { env: c.env, cmd: c.cmd, entrypoint: c.entrypoint, workingDir: c.workingDir, user: c.user } };
+    return { name: image.name ?? image.id, id: image.id, config: { env: c.env, cmd: c.cmd, entrypoint: c.entrypoint, workingDir: c.workingDir, user: c.user, exposedPorts: c.exposedPorts } };
   }
 
   async mountRootfs(image: ResolvedImage, ns: string, containerDir: string): Promise<string> {

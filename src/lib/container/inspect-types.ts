@@ -68,10 +68,14 @@ export interface ContainerInspect {
     WorkingDir: string;
     Entrypoint: string[] | null;
     Labels: Record<string, string>;
+    // `--expose` and the image's, `{"80/tcp":{}}`; absent when there are none.
+    ExposedPorts?: Record<string, object>;
   };
   HostConfig: {
     AutoRemove: boolean;
     NetworkMode: string;
+    // The published ports, the map of NetworkSettings.Ports; {} without -p.
+    PortBindings: Record<string, PortBinding[]>;
     ReadonlyRootfs: boolean;
     Binds: string[];
     ExtraHosts: string[];

@@ -2,6 +2,7 @@
 // NetworkSettings and ports come from the network provider that made the container.
 import type { ContainerInspect } from './inspect-types.js';
 import type { PortMapping } from '../ports/types.js';
+import { dockerPorts } from './cni-settings.js';
 import type { ContainerEnv } from './env.js';
 import { providerContext, recordsOf, runtimeContainer, runtimeFor, type RuntimeDrivers } from './env.js';
 import type { NetworkProvider } from './network-provider.js';
@@ -70,10 +71,17 @@ export async function viewContainer(env: ContainerEnv, rec: ContainerRecord): Pr
   return { record: rec, state, ports };
 }
 
+// Docker's and nerdctl's NetworkMode: the first network (host, none, container:<id>, a name).
+function networkModeOf(rec: ContainerRecord): string {
+  const recorded = rec.annotations['nerdctl/networks'];
+  const [first] = recorded ? (JSON.parse(recorded) as string[]) : rec.hostConfig.networkMode.split(',');
+  return first ?? '';
+}
+
 // `nerdnet inspect`: Docker's field names (nerdctl's dockercompat), NetworkSettings from the provider.
 export async function inspectContainer(env: ContainerEnv, rec: ContainerRecord): Promise<ContainerInspect> {
   const paths = recordsOf(env).paths(rec.id);
-  const { state } = await viewContainer(env, rec);
+  const { state, ports } = await viewContainer(env, rec);
   const provider = providerOf(env, rec);
   const ctx = providerContext(env, rec, paths.stateDir);
   const networkSettings = provider?.networkSettings ? await provider.networkSettings(rec, ctx, state.running) : {};
@@ -117,10 +125,12 @@ export async function inspectContainer(env: ContainerEnv, rec: ContainerRecord):
       WorkingDir: rec.config.workdir,
       Entrypoint: rec.config.entrypoint.length > 0 ? rec.config.entrypoint : null,
       Labels: { ...rec.config.labels, ...a },
+      ...(a['nerdctl/exposed-ports'] ? { ExposedPorts: JSON.parse(a['nerdctl/exposed-ports']) as Record<string, object> } : {}),
     },
     HostConfig: {
       AutoRemove: rec.hostConfig.autoRemove,
-      NetworkMode: rec.hostConfig.networkMode,
+      NetworkMode: networkModeOf(rec),
+      PortBindings: dockerPorts(ports),
       ReadonlyRootfs: rec.hostConfig.readOnly,
       Binds: rec.hostConfig.mounts.map((m) => `${m.source}:${m.destination}${m.readonly ? ':ro' : ''}`),
       ExtraHosts: JSON.parse(a['nerdctl/extraHosts'] ?? '[]') as string[],

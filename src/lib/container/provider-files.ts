@@ -6,6 +6,7 @@ import type { HostsStore } from '../etc/hosts-store.js';
 import { prepareContainerFiles, type PrepareFilesInput, type PreparedFiles } from '../etc/prepare.js';
 import { readHostResolvConf } from '../etc/resolv-conf-mode.js';
 import type { Mount } from '../oci/types.js';
+import { parseExposedPorts } from '../ports/parse.js';
 import type { NetworkProviderContext } from './network-provider.js';
 import type { NetworkRequest } from './types.js';
 
@@ -44,6 +45,7 @@ export async function prepareProviderFiles(net: NetworkRequest, ctx: NetworkProv
     mode: o.mode,
     hostname: net.hostname,
     domainname: net.domainname,
+    utsHost: net.utsHost,
     dns: withDnsDefaults(net, ctx.dnsDefaults),
     addHosts: net.addHost,
     hostResolvConf: (await readHostResolvConf(o.resolvConf ? { etcPath: o.resolvConf } : {})).content,
@@ -69,6 +71,8 @@ export function networkAnnotations(files: PreparedFiles, net: NetworkRequest, ne
     'nerdctl/networks': JSON.stringify(networks),
     'nerdctl/dns': dnsAnnotation(files.dns),
   };
+  const exposed = parseExposedPorts(net.expose ?? []);
+  if (exposed.length > 0) a['nerdctl/exposed-ports'] = JSON.stringify(Object.fromEntries(exposed.map((k) => [k, {}])));
   if (net.ip) a['nerdctl/ip'] = net.ip;
   if (net.ip6) a['nerdctl/ip6'] = net.ip6;
   return a;

@@ -18,6 +18,12 @@ export interface NetworkRequest {
   publish: string[];
   hostname?: string;
   domainname?: string;
+  // --expose values (PORT[-END][/PROTO]); create adds the image's ExposedPorts before them.
+  expose?: string[];
+  // -P/--publish-all: every exposed port is published on an automatic host port.
+  publishAll?: boolean;
+  // --uts=host: share the host's UTS namespace (no hostname of its own, no /etc/hostname).
+  utsHost?: boolean;
 }
 
 export interface BindMount {

@@ -20,6 +20,8 @@ export interface SpecInput {
   readonlyRoot?: boolean;
   hostname?: string;
   domainname?: string;
+  // --uts=host: no UTS namespace, so no hostname or domainname of its own.
+  utsHost?: boolean;
   // Bind mounts etc.; one at the same destination as a default mount replaces it.
   mounts?: readonly Mount[];
   netns: NetnsSpec;
@@ -58,8 +60,8 @@ function checkAbsolute(what: string, path: string): string {
   return path;
 }
 
-function namespaces(netns: NetnsSpec): Namespace[] {
-  const list: Namespace[] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
+function namespaces(netns: NetnsSpec, utsHost: boolean): Namespace[] {
+  const list: Namespace[] = [{ type: 'pid' }, { type: 'ipc' }, ...(utsHost ? [] : [{ type: 'uts' } as const]), { type: 'mount' }];
   if (netns.mode === 'new') list.push({ type: 'network' });
   if (netns.mode === 'path') list.push({ type: 'network', path: checkAbsolute('network namespace path', netns.path) });
   return list;
@@ -93,15 +95,15 @@ export function buildSpec(input: SpecInput): Spec {
     root: { path: checkAbsolute('root filesystem', input.rootPath), readonly: input.readonlyRoot ?? false },
     mounts: mounts(input.mounts ?? []),
     linux: {
-      namespaces: namespaces(input.netns),
+      namespaces: namespaces(input.netns, input.utsHost ?? false),
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
       // runc adds its default device allow-list on top of this deny-all (as `runc spec` writes it).
       resources: { devices: [{ allow: false, access: 'rwm' }] },
     },
   };
-  if (input.hostname) spec.hostname = noNul('hostname', input.hostname);
-  if (input.domainname) spec.domainname = noNul('domainname', input.domainname);
+  if (input.hostname && !input.utsHost) spec.hostname = noNul('hostname', input.hostname);
+  if (input.domainname && !input.utsHost) spec.domainname = noNul('domainname', input.domainname);
   if (input.sysctl && Object.keys(input.sysctl).length > 0) spec.linux.sysctl = { ...input.sysctl };
   if (input.annotations && Object.keys(input.annotations).length > 0) spec.annotations = { ...input.annotations };
   const hooks = nonEmptyHooks(input.hooks);

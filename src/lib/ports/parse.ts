@@ -144,6 +144,30 @@ export function parsePublishFlags(values: readonly string[]): PublishRequest[] {
   return out;
 }
 
+/** `--expose` values and an image's ExposedPorts keys (`80`, `53/udp`, `8000-8002`) as Docker's keys
+ * `80/tcp`, a range expanded, duplicates dropped in first-seen order. */
+export function parseExposedPorts(values: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    const [ports = '', proto = 'tcp', ...more] = v.split('/');
+    const lower = proto.toLowerCase();
+    if (more.length > 0 || !(PROTOCOLS as readonly string[]).includes(lower)) throw invalid(`invalid --expose "${v}": write PORT[/PROTO] with tcp, udp or sctp, like 80 or 53/udp`);
+    const range = portRangeOrReason(ports);
+    if (typeof range === 'string') throw invalid(`invalid --expose "${v}": ${range}; give a port from 1 to 65535 or a range like 8000-8010`);
+    for (let p = range.start; p <= range.end; p++) out.add(`${p}/${lower}`);
+  }
+  return [...out];
+}
+
+/** -P/--publish-all: each exposed port (`80/tcp`) that no -p publishes, on an automatic host port. */
+export function publishAllRequests(exposed: readonly string[], published: readonly PublishRequest[]): PublishRequest[] {
+  const covered = (port: number, proto: string) => published.some((r) => r.protocol === proto && r.containerPorts.start <= port && port <= r.containerPorts.end);
+  return exposed.filter((key) => {
+    const [port = '', proto = ''] = key.split('/');
+    return !covered(Number(port), proto);
+  }).map((key) => parsePublish(key));
+}
+
 /** The `PRIVATE_PORT[/PROTO]` argument of `nerdctl port` (`80`, `53/udp`). */
 export function parsePortFilter(text: string): { containerPort: number; protocol: Protocol } {
   const [port = '', proto, ...rest] = text.split('/');
