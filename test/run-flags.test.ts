@@ -1,7 +1,7 @@
 // The run/create flags nerdctl users type that nerdnet used to refuse, end to end (runc, the hook,
 // Debian's plugins, busybox on the test's own networks): --expose and -P/--publish-all with
 // ExposedPorts and PortBindings in inspect, -p '' refused, NetworkMode = the first network,
-// --uts host and its conflicts, --network ns:<path>.
+// --uts host and its conflicts, --network ns:<path>; restart and ps --filter.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -129,5 +129,71 @@ describe('run flags: --expose, -P, -p \'\', inspect shape, --uts host', { skip, 
       if (shOk('ip', ['netns', 'pids', name])) sh('ip', ['netns', 'delete', name]);
     }
     assert.equal(shOk('ip', ['netns', 'pids', name]), false, 'the test netns is gone');
+  });
+
+  it('restart -t 1: stopped and started again, its published port answering again', async () => {
+    const n = rig.network('rst');
+    const port = 38000 + Math.floor(Math.random() * 2000);
+    const name = `rst-${rig.tag}`;
+    const r = rig.runD(['--name', name, '--network', n.name, '-p', `127.0.0.1:${port}:80`, 'busybox', 'sh', '-c', 'echo ok > /i; exec httpd -f -p 80 -h /']);
+    assert.ok(r.id, r.stderr);
+    const up = () => ContainerTestEnv.until('httpd up', () => {
+      try {
+        return fetch(port);
+      } catch {
+        return undefined;
+      }
+    });
+    await up();
+    const pid1 = JSON.parse(rig.ok(['inspect', '--format', '{{json .State.Pid}}', name])) as number;
+    const restarted = rig.nn(['restart', '-t', '1', name]);
+    assert.equal(restarted.status, 0, restarted.stderr);
+    assert.equal(restarted.stdout, `${name}\n`);
+    assert.equal(rig.ok(['inspect', '--format', '{{.State.Status}}', name]), 'running\n');
+    assert.notEqual(JSON.parse(rig.ok(['inspect', '--format', '{{json .State.Pid}}', name])), pid1, 'a new process');
+    assert.equal((await up()).trim(), 'ok');
+    // A stopped container is started; an unknown one is an error, exit 1.
+    rig.ok(['stop', '-t', '1', name]);
+    assert.equal(rig.nn(['restart', name]).status, 0);
+    assert.equal(rig.ok(['inspect', '--format', '{{.State.Status}}', name]), 'running\n');
+    const missing = rig.nn(['restart', `nosuch-${rig.tag}`]);
+    assert.equal(missing.status, 1);
+    assert.match(rig.nn(['restart', '-t', 'x', name]).stderr, /invalid --time "x"/);
+  });
+
+  it('ps --filter: id, name, label, status, exited, network, ancestor, before/since; volume and unknown keys refused', () => {
+    const n = rig.network('flt');
+    const t = rig.tag;
+    const names = (args: string[]) => rig.ok(['ps', ...args, '--format', '{{.Names}}']).split('\n').filter((x) => /^f.-/.test(x) && x.endsWith(t)).sort();
+    const web = rig.runD(['--name', `fa-${t}`, '-l', 'app=web', '--network', 'none', 'busybox', 'sleep', '300']);
+    assert.ok(web.id, web.stderr);
+    assert.equal(rig.nn(['run', '--name', `fb-${t}`, '--network', 'none', 'busybox', 'sh', '-c', 'exit 3']).status, 3);
+    rig.idOf(`fb-${t}`);
+    const created = rig.ok(['create', '--name', `fc-${t}`, '--network', 'none', 'busybox', 'true']).trim();
+    rig.ids.push(created);
+    assert.ok(rig.runD(['--name', `fd-${t}`, '--network', n.name, 'busybox', 'sleep', '300']).id);
+    assert.deepEqual(names(['--filter', 'label=app=web']), [`fa-${t}`]);
+    assert.deepEqual(names(['--filter', 'label=app']), [`fa-${t}`]);
+    assert.deepEqual(names(['--filter', 'status=exited']), [`fb-${t}`], 'a status filter looks at stopped containers without -a');
+    assert.deepEqual(names(['--filter', 'status=created']), [`fc-${t}`]);
+    assert.deepEqual(names(['--filter', 'exited=3']), [`fb-${t}`]);
+    assert.deepEqual(names(['--filter', 'exited=0']), []);
+    assert.deepEqual(names(['-a', '--filter', `name=^fc-${t}$`]), [`fc-${t}`]);
+    assert.deepEqual(names(['-a', '--filter', `id=${web.id?.slice(0, 10)}`]), [`fa-${t}`]);
+    assert.deepEqual(names(['--filter', `network=${n.name}`]), [`fd-${t}`]);
+    assert.deepEqual(names(['--filter', 'network=none']), [`fa-${t}`]);
+    assert.deepEqual(names(['--filter', 'network=none', '--filter', `network=${n.name}`]), [`fa-${t}`, `fd-${t}`], 'one kind OR');
+    assert.deepEqual(names(['--filter', 'network=none', '--filter', 'label=app=nope']), [], 'kinds AND');
+    assert.deepEqual(names(['-a', '--filter', 'ancestor=busybox', '--filter', `name=^f.-${t}$`]).length, 4);
+    assert.deepEqual(names(['-a', '--filter', `since=fb-${t}`]), [`fc-${t}`, `fd-${t}`]);
+    assert.deepEqual(names(['-a', '--filter', `before=fb-${t}`]), [`fa-${t}`]);
+    assert.equal(rig.ok(['ps', '-q', '--no-trunc', '--filter', 'label=app=web']), `${web.id}\n`);
+    const volume = rig.nn(['ps', '--filter', 'volume=/data']);
+    assert.equal(volume.status, 1);
+    assert.match(volume.stderr, /the volume filter is not supported/);
+    const unknown = rig.nn(['ps', '--filter', 'colour=red']);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /invalid --filter "colour=red": give KEY=VALUE with KEY one of id, name/);
+    assert.match(rig.nn(['ps', '--filter', 'status=sleeping']).stderr, /status is one of created, running, exited/);
   });
 });

@@ -19,6 +19,7 @@ export type { IpamConfigEntry } from './network/describe.js';
 export type { NetworkSummary } from './network/list.js';
 export type { RemoveResult } from './network/remove.js';
 export type { ContainerView } from './container/inspect.js';
+export type { ContainerListFilter } from './container/list-filter.js';
 export type { BindMount, ContainerRecord, ContainerStatus, NetworkRequest, ObservedState, RootfsRecord, StandIn } from './container/types.js';
 export type { RuntimeRecord } from './runtime/types.js';
 export type { PortMapping, Protocol } from './ports/types.js';

@@ -15,6 +15,7 @@ import { completionCommand } from './container-completion.js';
 import { managerFor } from '../wiring.js';
 import { PS_HEADERS, psObject, psTable } from './container-format.js';
 import { createRequest, runLikeCommand } from './container-run.js';
+import { parsePsFilters } from './ps-filter.js';
 import type { RunFlags } from './container-run.js';
 
 // Ends the CLI with the container's exit status and no message (main returns a CommanderError's code).
@@ -110,13 +111,22 @@ function psCommand(): Command {
     .option('-q, --quiet', 'only IDs', false)
     .option('--no-trunc', 'do not truncate IDs and commands')
     .option('--format <template>', "Go template, e.g. '{{.ID}} {{.Status}}' or '{{json .}}'")
-    .action(async (f: { all: boolean; quiet: boolean; trunc: boolean; format?: string }, cmd: Command) => {
-      const views = await (await managerFor(cmd)).list({ all: f.all });
+    .option('-f, --filter <key=value>', 'only containers that match: id, name, label, status, exited, network, ancestor, before, since; repeatable', (v: string, p: string[]) => [...p, v], [])
+    .action(async (f: { all: boolean; quiet: boolean; trunc: boolean; format?: string; filter: string[] }, cmd: Command) => {
+      const mgr = await managerFor(cmd);
+      const filter = await parsePsFilters(f.filter, async () => mgr);
+      const views = await mgr.list({ all: f.all, ...(filter ? { filter } : {}) });
       const opts = { trunc: f.trunc, now: Date.now() };
       if (f.quiet) return void process.stdout.write(views.map((v) => `${f.trunc ? v.record.id.slice(0, 12) : v.record.id}\n`).join(''));
       if (f.format && f.format !== 'table') return void process.stdout.write(listFormatter(f.format, PS_HEADERS)(views.map((v) => psObject(v, opts))));
       process.stdout.write(psTable(views, opts));
     });
+}
+
+// stop's and restart's -t.
+function graceSeconds(text: string): number {
+  if (!/^\d+$/.test(text)) throw new NerdnetError('ERR_INVALID_ARG', `invalid --time ${JSON.stringify(text)}: give whole seconds, e.g. -t 10`);
+  return Number(text);
 }
 
 function stopCommand(): Command {
@@ -126,10 +136,21 @@ function stopCommand(): Command {
     .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', '10')
     .option('-s, --signal <signal>', 'signal to send first', 'SIGTERM')
     .action(async (refs: string[], f: { time: string; signal: string }, cmd: Command) => {
-      const timeoutS = Number(f.time);
-      if (!/^\d+$/.test(f.time)) throw new NerdnetError('ERR_INVALID_ARG', `invalid --time ${JSON.stringify(f.time)}: give whole seconds, e.g. -t 10`);
+      const timeoutS = graceSeconds(f.time);
       const mgr = await managerFor(cmd);
       await eachRef(refs, async (ref) => void (await mgr.stop(ref, { timeoutS, signal: f.signal }), process.stdout.write(`${ref}\n`)));
+    });
+}
+
+function restartCommand(): Command {
+  return new Command('restart')
+    .summary('stop and start containers again')
+    .argument('<container...>')
+    .option('-t, --time <seconds>', 'seconds to wait before SIGKILL', '10')
+    .action(async (refs: string[], f: { time: string }, cmd: Command) => {
+      const timeoutS = graceSeconds(f.time);
+      const mgr = await managerFor(cmd);
+      await eachRef(refs, async (ref) => void (await mgr.restart(ref, { timeoutS }), process.stdout.write(`${ref}\n`)));
     });
 }
 
@@ -232,7 +253,7 @@ function portCommand(): Command {
 
 // Every container command, for main.ts: `registerContainerCommands(program, { providers })`.
 export function registerContainerCommands(program: Command): void {
-  const commands = [runCommand(), createCommand(), startCommand(), psCommand(), stopCommand(), killCommand(), rmCommand(), execCommand(), logsCommand(), inspectCommand(), portCommand()];
+  const commands = [runCommand(), createCommand(), startCommand(), psCommand(), stopCommand(), restartCommand(), killCommand(), rmCommand(), execCommand(), logsCommand(), inspectCommand(), portCommand()];
   for (const c of commands) program.addCommand(c);
   program.addCommand(completionCommand());
   scopeGlobalOptions(program, commands);

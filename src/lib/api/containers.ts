@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerManager } from '../container/manager.js';
 import type { ContainerView } from '../container/inspect.js';
+import type { ContainerListFilter } from '../container/list-filter.js';
 import type { ContainerCreateRequest, ContainerRecord } from '../container/types.js';
 import { DEFAULT_NETWORK_NAME } from '../network/names.js';
 import type { Protocol } from '../ports/types.js';
@@ -77,6 +78,8 @@ export interface Container extends AsyncDisposable {
   start(): Promise<void>;
   // SIGTERM, then SIGKILL after timeoutS (default 10).
   stop(opts?: { timeoutS?: number; signal?: string }): Promise<void>;
+  // stop (timeoutS as stop's), then start again.
+  restart(opts?: { timeoutS?: number }): Promise<void>;
   // force: a running container is killed first.
   remove(opts?: { force?: boolean }): Promise<void>;
 }
@@ -87,7 +90,8 @@ export interface Containers {
   create(req: ContainerRequest): Promise<Container>;
   // By name, full ID or unique ID prefix.
   get(ref: string): Promise<Container>;
-  list(opts?: { all?: boolean }): Promise<ContainerView[]>;
+  // Running containers, or all; with a filter those it matches (ps --filter's kinds, typed).
+  list(opts?: { all?: boolean; filter?: ContainerListFilter }): Promise<ContainerView[]>;
 }
 
 function hostPart(ip: string): string {
@@ -176,6 +180,7 @@ function handle(manager: ContainerManager, rec: ContainerRecord): Container {
     },
     start: async () => void (await manager.start(id)),
     stop: async (opts = {}) => void (await manager.stop(id, opts)),
+    restart: async (opts = {}) => void (await manager.restart(id, opts)),
     remove,
     [Symbol.asyncDispose]: () => remove({ force: true }),
   };

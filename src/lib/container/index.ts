@@ -24,4 +24,6 @@ export { execInContainer, readLogs } from './exec-logs.js';
 export type { ExecRequest, LogsOptions } from './exec-logs.js';
 export { inspectContainer, listContainers, viewContainer } from './inspect.js';
 export type { ContainerView } from './inspect.js';
+export { matchesFilter } from './list-filter.js';
+export type { ContainerListFilter } from './list-filter.js';
 export { ContainerManager } from './manager.js';

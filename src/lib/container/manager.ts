@@ -9,6 +9,7 @@ import type { ExecRequest, LogsOptions } from './exec-logs.js';
 import { HostNoneProvider } from './host-none-provider.js';
 import { inspectContainer, listContainers, viewContainer } from './inspect.js';
 import type { ContainerView } from './inspect.js';
+import { filterWantsAll, matchesFilter, type ContainerListFilter } from './list-filter.js';
 import { removeContainer } from './remove.js';
 import { startContainer } from './start.js';
 import type { StartOptions, StartResult } from './start.js';
@@ -69,6 +70,13 @@ export class ContainerManager {
     return stopContainer(this.env, await this.usable(ref), opts);
   }
 
+  // nerdctl's restart: stop (its network torn down by the poststop hook), then start again.
+  async restart(ref: string, opts: { timeoutS?: number } = {}): Promise<StartResult> {
+    const rec = await this.usable(ref);
+    await stopContainer(this.env, rec, opts);
+    return this.start(rec.id);
+  }
+
   async kill(ref: string, signal?: string): Promise<ContainerRecord> {
     const rec = await this.usable(ref);
     await killContainer(this.env, rec, signal);
@@ -93,8 +101,11 @@ export class ContainerManager {
     return inspectContainer(this.env, await this.usable(ref));
   }
 
-  list(opts: { all?: boolean } = {}): Promise<ContainerView[]> {
-    return listContainers(this.env, opts);
+  // Running containers, or all; with a filter, those it matches (a status or exit code filter looks at all).
+  async list(opts: { all?: boolean; filter?: ContainerListFilter } = {}): Promise<ContainerView[]> {
+    const f = opts.filter;
+    const views = await listContainers(this.env, { all: Boolean(opts.all) || (f !== undefined && filterWantsAll(f)) });
+    return f ? views.filter((v) => matchesFilter(v, f)) : views;
   }
 
   async view(ref: string): Promise<ContainerView> {
