@@ -13,7 +13,7 @@ import { isCniMode, resolveNetworks, type ResolvedNetwork } from '../attachment/
 import { readAnnotations } from '../hook/state.js';
 import type { NetworkEnv } from '../network/types.js';
 import { nerdnetHooks } from '../oci/hooks.js';
-import { checkHostAddresses } from '../ports/host-address.js';
+import { checkHostAddresses, refuseIPv6Loopback } from '../ports/host-address.js';
 import { parseExposedPorts, parsePublishFlags, publishAllRequests } from '../ports/parse.js';
 import { publishPorts } from '../ports/publish.js';
 import { loadPortMappings } from '../ports/store.js';
@@ -79,6 +79,7 @@ export class CniProvider implements NetworkProvider {
     const publish = parsePublishFlags(net.publish);
     const exposed = parseExposedPorts(net.expose ?? []);
     if (net.publishAll) publish.push(...publishAllRequests(exposed, publish));
+    refuseIPv6Loopback(publish);
     // Rootless: host IPs are the parent namespace's, which this process cannot bind to test.
     if (!this.opts.rootless) await checkHostAddresses(publish);
     return { networks, publish };

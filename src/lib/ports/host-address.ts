@@ -17,6 +17,20 @@ function bindError(host: string): Promise<NodeJS.ErrnoException | undefined> {
   });
 }
 
+/** Refuse `[::1]`: the kernel never routes ::1 to another interface (IPv6 has no route_localnet,
+ * which portmap turns on for 127.0.0.1), so portmap's DNAT from it would publish nothing. */
+export function refuseIPv6Loopback(requests: readonly PublishRequest[]): void {
+  const bad = requests.find((r) => {
+    const ip = parseIP(r.hostIP);
+    return ip.family === 6 && ip.value === 1n;
+  });
+  if (!bad) return;
+  throw new NerdnetError(
+    'ERR_INVALID_ARG',
+    `invalid -p host IP ${bad.hostIP}: the IPv6 loopback cannot be forwarded to a container (the kernel does not route ::1 off the host, and IPv6 has no route_localnet); publish on [::] or an IPv6 address of this host, or on 127.0.0.1`,
+  );
+}
+
 /** Refuse a request whose host IP no socket on this host could bind; the wildcards always pass. */
 export async function checkHostAddresses(requests: readonly PublishRequest[]): Promise<void> {
   const tested = new Set<string>();
