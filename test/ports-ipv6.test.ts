@@ -21,7 +21,9 @@ describe('-p with IPv6 host addresses', { skip, timeout: 600_000 }, () => {
   before(async () => {
     rig = await CrashRig.create('portsv6');
     const v4 = testSubnet();
-    const ula = `fd${randomBytes(1).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`;
+    // A random ULA /64, written as `ip` prints it (no leading zeros in a group).
+    const group = () => randomBytes(2).readUInt16BE().toString(16);
+    const ula = `fd${randomBytes(1).toString('hex')}:${group()}:${group()}:${group()}`;
     gw6 = `${ula}::1`;
     name = `nng-${rig.tag}-v6`;
     const id = rig.ok(['network', 'create', name, '--ipv6', '--subnet', v4.subnet, '--subnet', `${ula}::/64`]).trim();

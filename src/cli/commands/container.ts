@@ -64,6 +64,11 @@ async function eachRef(refs: string[], fn: (ref: string) => Promise<void>): Prom
   if (errors.length > 0) throw errors.at(-1);
 }
 
+// eachRef, printing each ref once its work is done (nerdctl's output for start/stop/kill/rm).
+function eachRefPrinted(refs: string[], fn: (ref: string) => Promise<unknown>): Promise<void> {
+  return eachRef(refs, async (ref) => void (await fn(ref), process.stdout.write(`${ref}\n`)));
+}
+
 function runCommand(): Command {
   return runLikeCommand('run', 'create and start a container; attached, exit with its exit code').action(async (positional: string[], f: RunFlags, cmd: Command) => {
     const req = createRequest(positional, f, { detached: Boolean(f.detach) });
@@ -95,7 +100,7 @@ function startCommand(): Command {
     .option('-a, --attach', 'attach stdout/stderr and exit with the container exit code (one container)', false)
     .action(async (refs: string[], f: { attach: boolean }, cmd: Command) => {
       const mgr = await managerFor(cmd);
-      if (!f.attach) return eachRef(refs, async (ref) => void (await mgr.start(ref), process.stdout.write(`${ref}\n`)));
+      if (!f.attach) return eachRefPrinted(refs, (ref) => mgr.start(ref));
       if (refs.length !== 1) throw new NerdnetError('ERR_INVALID_ARG', `start -a takes one container, got ${refs.length}`);
       const rec = await mgr.resolve(refs[0] ?? '');
       if (rec.config.tty) needTerminal('a container created with -t');
@@ -138,7 +143,7 @@ function stopCommand(): Command {
     .action(async (refs: string[], f: { time: string; signal: string }, cmd: Command) => {
       const timeoutS = graceSeconds(f.time);
       const mgr = await managerFor(cmd);
-      await eachRef(refs, async (ref) => void (await mgr.stop(ref, { timeoutS, signal: f.signal }), process.stdout.write(`${ref}\n`)));
+      await eachRefPrinted(refs, (ref) => mgr.stop(ref, { timeoutS, signal: f.signal }));
     });
 }
 
@@ -150,7 +155,7 @@ function restartCommand(): Command {
     .action(async (refs: string[], f: { time: string }, cmd: Command) => {
       const timeoutS = graceSeconds(f.time);
       const mgr = await managerFor(cmd);
-      await eachRef(refs, async (ref) => void (await mgr.restart(ref, { timeoutS }), process.stdout.write(`${ref}\n`)));
+      await eachRefPrinted(refs, (ref) => mgr.restart(ref, { timeoutS }));
     });
 }
 
@@ -161,7 +166,7 @@ function killCommand(): Command {
     .option('-s, --signal <signal>', 'signal name or number', 'KILL')
     .action(async (refs: string[], f: { signal: string }, cmd: Command) => {
       const mgr = await managerFor(cmd);
-      await eachRef(refs, async (ref) => void (await mgr.kill(ref, f.signal), process.stdout.write(`${ref}\n`)));
+      await eachRefPrinted(refs, (ref) => mgr.kill(ref, f.signal));
     });
 }
 
@@ -173,7 +178,7 @@ function rmCommand(): Command {
     .option('-f, --force', 'kill a running container first', false)
     .action(async (refs: string[], f: { force: boolean }, cmd: Command) => {
       const mgr = await managerFor(cmd);
-      await eachRef(refs, async (ref) => void (await mgr.remove(ref, { force: f.force }), process.stdout.write(`${ref}\n`)));
+      await eachRefPrinted(refs, (ref) => mgr.remove(ref, { force: f.force }));
     });
 }
 
