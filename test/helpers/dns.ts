@@ -23,22 +23,22 @@ export class TestUpstream {
     private readonly answer = '192.0.2.7',
   ) {}
 
-  async start(host = '127.0.0.1'): Promise<Endpoint> {
+  async start(host = '127.0.0.1', port = 0): Promise<Endpoint> {
     const udp = dgram.createSocket('udp4');
     this.udp = udp;
-    await new Promise<void>((resolve) => udp.bind(0, host, resolve));
-    const port = udp.address().port;
+    await new Promise<void>((resolve) => udp.bind(port, host, resolve));
+    const bound = udp.address().port;
     const tcp = net.createServer((s) => this.serveTcp(s));
     this.tcp = tcp;
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(port, host, () => resolve());
+      tcp.listen(bound, host, () => resolve());
     });
     udp.on('message', (msg, r) => {
       const out = this.respond(msg, 'udp');
       if (out) udp.send(out, r.port, r.address);
     });
-    this.endpoint = { host, port };
+    this.endpoint = { host, port: bound };
     return this.endpoint;
   }
 
