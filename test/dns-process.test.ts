@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DnsService, ensureDnsResponder, readDnsPid, signalDnsResponder, writeDnsConfig } from '../src/lib/dns/process.js';
+import type { EnsureResult } from '../src/lib/dns/process.js';
 import type { Endpoint } from '../src/lib/dns/responder.js';
 import { id64, removeRecord, writeRecord } from './helpers/dns-records.js';
 import { answerData, query, rcodeOf, TestUpstream } from './helpers/dns.js';
@@ -64,9 +65,16 @@ async function setup(): Promise<{ runDir: string; dataStore: string; env: NodeJS
   return { runDir, dataStore, env: { ...process.env, NERDNET_DNS_UPSTREAMS: `${up.endpoint.host}:${up.endpoint.port}` } };
 }
 
-async function ensure(runDir: string, env: NodeJS.ProcessEnv): ReturnType<typeof ensureDnsResponder> {
+async function ensure(runDir: string, env: NodeJS.ProcessEnv): Promise<EnsureResult> {
   const r = await ensureDnsResponder({ runDir, command: COMMAND, env, timeoutMs: 20_000 });
   if (r.state !== 'empty') pids.add(r.pid);
+  return r;
+}
+
+// A new instance, asserted started (not signalled, not empty).
+async function started(runDir: string, env: NodeJS.ProcessEnv): Promise<Extract<EnsureResult, { state: 'started' }>> {
+  const r = await ensure(runDir, env);
+  if (r.state !== 'started') assert.fail(`expected a new instance, got ${JSON.stringify(r)}`);
   return r;
 }
 
@@ -74,9 +82,7 @@ describe('DNS responder process', () => {
   it('starts detached once the sockets are bound, answers and forwards, and stays one instance', async () => {
     const { runDir, dataStore, env } = await setup();
     writeRecord(dataStore, ns, { id: DB, name: 'db', networks: { back: ['10.200.2.3'] } });
-    const r = await ensure(runDir, env);
-    assert.equal(r.state, 'started');
-    if (r.state !== 'started') return;
+    const r = await started(runDir, env);
     assert.equal(readDnsPid(runDir), r.pid);
     const at: Endpoint = r.addresses[0]!.udp;
     assert.deepEqual(answerData(await query(at, 'db', 'A')), ['10.200.2.3']);
@@ -92,9 +98,7 @@ describe('DNS responder process', () => {
   it('re-reads its records on SIGHUP without dropping its sockets, and exits when the last is gone', async () => {
     const { runDir, dataStore, env } = await setup();
     writeRecord(dataStore, ns, { id: DB, name: 'db', networks: { back: ['10.200.2.3'] } });
-    const r = await ensure(runDir, env);
-    assert.equal(r.state, 'started');
-    if (r.state !== 'started') return;
+    const r = await started(runDir, env);
     const at = r.addresses[0]!.udp;
     writeRecord(dataStore, ns, { id: WEB, name: 'web', networks: { back: ['10.200.2.2'] } });
     assert.equal(await signalDnsResponder(runDir), r.pid);
@@ -114,15 +118,11 @@ describe('DNS responder process', () => {
     assert.deepEqual(await ensure(runDir, env), { state: 'empty' });
     assert.equal(readDnsPid(runDir), undefined);
     writeRecord(dataStore, ns, { id: DB, name: 'db', networks: { back: ['10.200.2.3'] } });
-    const first = await ensure(runDir, env);
-    assert.equal(first.state, 'started');
-    if (first.state !== 'started') return;
+    const first = await started(runDir, env);
     process.kill(first.pid, 'SIGKILL');
     await until('the responder to die', () => !alive(first.pid));
     // dns.pid is stale now; the lock is free, so the next start starts a new instance.
-    const second = await ensure(runDir, env);
-    assert.equal(second.state, 'started');
-    if (second.state !== 'started') return;
+    const second = await started(runDir, env);
     assert.notEqual(second.pid, first.pid);
     assert.equal(readDnsPid(runDir), second.pid);
     assert.deepEqual(answerData(await query(second.addresses[0]!.udp, 'db', 'A')), ['10.200.2.3']);

@@ -331,47 +331,55 @@ function frame(msg: Buffer): Buffer {
   return Buffer.concat([len, msg]);
 }
 
-// One UDP exchange on a fresh socket (a random source port per query), the first datagram back.
-export function askUdp(up: Endpoint, msg: Buffer, timeoutMs: number): Promise<Buffer> {
+type Done = (err: Error | undefined, reply?: Buffer) => void;
+
+// One request and its reply on a socket `open` makes: settles once (reply, error or timeout), then `close`s it.
+function exchange<S>(timeoutMs: number, open: () => S, close: (s: S) => void, wire: (s: S, done: Done) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket(up.host.includes(':') ? 'udp6' : 'udp4');
+    const sock = open();
     let settled = false;
-    const timer = setTimeout(() => done(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    const done = (err: Error | undefined, reply?: Buffer): void => {
+    const done: Done = (err, reply) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      sock.close();
+      close(sock);
       if (err) reject(err);
       else resolve(reply!);
     };
-    sock.on('error', (err) => done(err));
-    sock.on('message', (reply) => done(undefined, reply));
-    sock.send(msg, up.port, up.host, (err) => err && done(err));
+    const timer = setTimeout(() => done(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    wire(sock, done);
   });
+}
+
+// One UDP exchange on a fresh socket (a random source port per query), the first datagram back.
+export function askUdp(up: Endpoint, msg: Buffer, timeoutMs: number): Promise<Buffer> {
+  return exchange(
+    timeoutMs,
+    () => dgram.createSocket(up.host.includes(':') ? 'udp6' : 'udp4'),
+    (sock) => sock.close(),
+    (sock, done) => {
+      sock.on('error', (err) => done(err));
+      sock.on('message', (reply) => done(undefined, reply));
+      sock.send(msg, up.port, up.host, (err) => err && done(err));
+    },
+  );
 }
 
 // One TCP exchange: a length-prefixed query, the first length-prefixed reply.
 export function askTcp(up: Endpoint, msg: Buffer, timeoutMs: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: up.host, port: up.port });
-    let buf: Buffer = Buffer.alloc(0);
-    let settled = false;
-    const timer = setTimeout(() => done(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    const done = (err: Error | undefined, reply?: Buffer): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(reply!);
-    };
-    sock.on('connect', () => sock.write(frame(msg)));
-    sock.on('error', (err) => done(err));
-    sock.on('close', () => done(new Error('connection closed before an answer')));
-    sock.on('data', (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(undefined, buf.subarray(2, 2 + buf.readUInt16BE(0)));
-    });
-  });
+  return exchange(
+    timeoutMs,
+    () => net.connect({ host: up.host, port: up.port }),
+    (sock) => sock.destroy(),
+    (sock, done) => {
+      let buf: Buffer = Buffer.alloc(0);
+      sock.on('connect', () => sock.write(frame(msg)));
+      sock.on('error', (err) => done(err));
+      sock.on('close', () => done(new Error('connection closed before an answer')));
+      sock.on('data', (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) done(undefined, buf.subarray(2, 2 + buf.readUInt16BE(0)));
+      });
+    },
+  );
 }
