@@ -63,8 +63,14 @@ export class TestUpstream {
   }
 
   private respond(msg: Buffer, transport: 'udp' | 'tcp'): Buffer | undefined {
-    const q = packet.decode(msg);
-    const question = q.questions![0]!;
+    let q: Packet;
+    try {
+      q = packet.decode(msg);
+    } catch {
+      return undefined;
+    }
+    const question = q.questions?.[0];
+    if (!question) return undefined;
     this.received.push({ name: question.name, transport });
     if (this.mode === 'silent') return undefined;
     const base = { type: 'response' as const, id: q.id!, questions: q.questions! };

@@ -132,19 +132,19 @@ export class DnsService {
       logger: this.log,
     });
     this.responder = responder;
-    let state: ResponderState;
     try {
-      state = await responder.start();
+      const state = await responder.start();
+      if (isEmpty(state)) {
+        await this.shutdown();
+        return this.end({ state: 'empty' });
+      }
+      await writeFileAtomic(join(this.opts.runDir, DNS_PID), `${process.pid}\n`, { mode: 0o644 });
+      this.log('info', `dns: serving ${state.table.records} containers on ${responder.addresses().map((a) => `${a.udp.host}:${a.udp.port}`).join(', ')}`);
     } catch (err) {
+      // Nothing half-started stays: sockets closed, lock released, so the next start can try again.
       await this.shutdown();
       return this.end({ state: 'error', message: (err as Error).message });
     }
-    if (isEmpty(state)) {
-      await this.shutdown();
-      return this.end({ state: 'empty' });
-    }
-    await writeFileAtomic(join(this.opts.runDir, DNS_PID), `${process.pid}\n`, { mode: 0o644 });
-    this.log('info', `dns: serving ${state.table.records} containers on ${responder.addresses().map((a) => `${a.udp.host}:${a.udp.port}`).join(', ')}`);
     return { state: 'ready', pid: process.pid, addresses: responder.addresses() };
   }
 

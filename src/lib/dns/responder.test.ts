@@ -207,6 +207,81 @@ describe('DNS responder', () => {
   });
 });
 
+describe('DNS responder under hostile input', () => {
+  it('3000 mutated queries over UDP and a TCP stream of them: never crashes, still answers', async () => {
+    const up = await upstream('answer');
+    const { responder: r, back } = await responder([up.endpoint], { upstreamTimeoutMs: 100 });
+    const packetLib = await import('dns-packet');
+    const seeds = ['db', 'web.back', '2.2.200.10.in-addr.arpa', 'example.test'].map((name, i) =>
+      packetLib.encode({ type: 'query', id: i, flags: packetLib.RECURSION_DESIRED, questions: [{ type: i === 2 ? 'PTR' : 'A', name }], additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] }),
+    );
+    // A fixed-seed generator: the same packets on every run.
+    let seed = 0x5eed;
+    const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const mutate = (m: Buffer): Buffer => {
+      const out = Buffer.from(m.subarray(0, 1 + rnd(m.length + 8)));
+      for (let k = rnd(4); k >= 0; k--) if (out.length > 0) out[rnd(out.length)] = rnd(256);
+      return out;
+    };
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((res) => sock.bind(0, '127.0.0.1', res));
+    const tcp = net.connect(back.port, back.host);
+    tcp.on('error', () => {});
+    const connected = new Promise<void>((res) => tcp.once('connect', () => res()));
+    try {
+      for (let i = 0; i < 3000; i++) {
+        sock.send(mutate(seeds[i % seeds.length]!), back.port, back.host);
+        if (i % 100 === 0) await new Promise((res) => setImmediate(res));
+      }
+      await connected;
+      for (let i = 0; i < 200; i++) {
+        const m = mutate(seeds[i % seeds.length]!);
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(m.length);
+        tcp.write(Buffer.concat([len, m]));
+      }
+      await new Promise((res) => setTimeout(res, 300));
+      assert.deepEqual(answerData(await query(back, 'db', 'A')), ['10.200.2.3']);
+      assert.deepEqual(answerData(await query(back, 'web', 'A', 'tcp')), ['10.200.2.2']);
+      assert.ok(r.stats.malformed > 0);
+    } finally {
+      tcp.destroy();
+      sock.close();
+    }
+  });
+
+  it('many queries on one TCP connection are all answered', async () => {
+    const up = await upstream('answer');
+    const { back } = await responder([up.endpoint]);
+    const packetLib = await import('dns-packet');
+    const sock = net.connect(back.port, back.host);
+    try {
+      const got = new Set<number>();
+      let buf: Buffer = Buffer.alloc(0);
+      const all = new Promise<void>((resolve) => {
+        sock.on('data', (chunk: Buffer) => {
+          buf = Buffer.concat([buf, chunk]);
+          while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+            got.add(packetLib.decode(buf.subarray(2, 2 + buf.readUInt16BE(0))).id!);
+            buf = buf.subarray(2 + buf.readUInt16BE(0));
+          }
+          if (got.size === 100) resolve();
+        });
+      });
+      for (let id = 0; id < 100; id++) {
+        const m = packetLib.encode({ type: 'query', id, questions: [{ type: 'A', name: id % 2 ? 'db' : 'forwarded.test' }] });
+        const len = Buffer.alloc(2);
+        len.writeUInt16BE(m.length);
+        sock.write(Buffer.concat([len, m]));
+      }
+      await all;
+      assert.equal(got.size, 100);
+    } finally {
+      sock.destroy();
+    }
+  });
+});
+
 describe('parseUpstreams', () => {
   it('ip, ip:port, [v6]:port; refuses names', () => {
     assert.deepEqual(parseUpstreams('127.0.0.1:5300, 10.0.0.1,[::1]:53,fd00::1'), [

@@ -20,6 +20,8 @@ export const DEFAULT_MAX_FORWARDS = 1024;
 export const MAX_UPSTREAMS = 3;
 // An idle TCP client is dropped after this long (aardvark-dns: 3 s); it never blocks the others.
 export const TCP_IDLE_MS = 3000;
+const TCP_IN_FLIGHT = 32;
+const TCP_MAX_BUFFERED = 256 * 1024;
 const UDP_DEFAULT_SIZE = 512;
 
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
@@ -201,6 +203,7 @@ export class DnsResponder {
     socket.on('close', () => this.tcpClients.delete(socket));
     socket.on('error', () => socket.destroy());
     let buf: Buffer = Buffer.alloc(0);
+    let inFlight = 0;
     socket.on('data', (chunk: Buffer) => {
       buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
       while (buf.length >= 2) {
@@ -208,8 +211,14 @@ export class DnsResponder {
         if (buf.length < 2 + len) break;
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
+        // One client's queries in flight are capped, so it cannot take every forward slot from others.
+        if (++inFlight >= TCP_IN_FLIGHT) socket.pause();
         void this.handle(msg, socket.remoteAddress ?? '', b, 'tcp').then((reply) => {
-          if (reply && !socket.destroyed) socket.write(frame(reply));
+          if (--inFlight < TCP_IN_FLIGHT && socket.isPaused()) socket.resume();
+          if (!reply || socket.destroyed) return;
+          // A client that sends but does not read is dropped, not buffered for without bound.
+          if (socket.writableLength > TCP_MAX_BUFFERED) socket.destroy();
+          else socket.write(frame(reply));
         });
       }
     });
