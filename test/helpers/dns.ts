@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import * as packet from 'dns-packet';
-import type { Packet, RecordType } from 'dns-packet';
+import type { DecodedPacket, Packet, RecordType } from 'dns-packet';
 import { askTcp, askUdp } from '../../src/lib/dns/responder.js';
 import type { Endpoint } from '../../src/lib/dns/responder.js';
 
@@ -91,7 +91,7 @@ export class TestUpstream {
 let nextID = 1;
 
 // One query to `to` over `transport`; the decoded reply (rejects on timeout).
-export async function query(to: Endpoint, name: string, type: RecordType, transport: 'udp' | 'tcp' = 'udp', timeoutMs = 3000): Promise<Packet> {
+export async function query(to: Endpoint, name: string, type: RecordType, transport: 'udp' | 'tcp' = 'udp', timeoutMs = 3000): Promise<DecodedPacket> {
   const id = nextID++ & 0xffff;
   const msg = packet.encode({ type: 'query', id, flags: packet.RECURSION_DESIRED, questions: [{ type, name, class: 'IN' }] });
   const reply = await (transport === 'udp' ? askUdp : askTcp)(to, msg, timeoutMs);
@@ -99,7 +99,7 @@ export async function query(to: Endpoint, name: string, type: RecordType, transp
 }
 
 // A query sent from a given source address (the asker), e.g. 127.0.0.21 standing for a container.
-export function queryFrom(source: string, to: Endpoint, name: string, type: RecordType, timeoutMs = 3000): Promise<Packet> {
+export function queryFrom(source: string, to: Endpoint, name: string, type: RecordType, timeoutMs = 3000): Promise<DecodedPacket> {
   return new Promise((resolve, reject) => {
     const sock = dgram.createSocket('udp4');
     const timer = setTimeout(() => {

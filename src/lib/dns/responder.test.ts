@@ -282,6 +282,29 @@ describe('DNS responder under hostile input', () => {
   });
 });
 
+describe('DNS responder answer size', () => {
+  it('60 replicas under one hostname: TC and no answers over UDP without EDNS, all 60 over TCP', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'nerdnet-dns-replicas-'));
+    try {
+      for (let i = 0; i < 60; i++) writeRecord(store, ns, { id: id64(i.toString(16).padStart(2, '0')), name: `app-${i}`, hostname: 'app', networks: { back: [`10.200.9.${i + 2}`] } });
+      const r = new DnsResponder({
+        load: async () => ({ table: new NameTable(await loadDnsRecords([{ dataStore: store, namespace: ns }])), listeners: [{ host: '127.0.0.106', port: 0, networks: ['back'] }], upstreams: [] }),
+      });
+      started.push(r);
+      await r.start();
+      const at = r.addresses()[0]!.udp;
+      const udp = await query(at, 'app', 'A');
+      assert.equal(udp.flag_tc, true);
+      assert.deepEqual(udp.answers, []);
+      const tcp = await query(at, 'app', 'A', 'tcp');
+      assert.equal(tcp.flag_tc, false);
+      assert.equal(tcp.answers?.length, 60);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('parseUpstreams', () => {
   it('ip, ip:port, [v6]:port; refuses names', () => {
     assert.deepEqual(parseUpstreams('127.0.0.1:5300, 10.0.0.1,[::1]:53,fd00::1'), [
