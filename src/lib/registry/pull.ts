@@ -1,0 +1,156 @@
+// Pull an image from a registry into nerdnet's image store: resolve the reference to a manifest
+// (the platform's, from an index), download config and missing layers into the store's tmp dir
+// (a bounded number at once, each checked against its digest), then install them as `image load`
+// does. Nothing reaches blobs/, layers/ or refs/ before every blob is complete and verified.
+import { createReadStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NerdnetError, wrapError } from '../errors.js';
+import { parseImageConfig } from '../image/config.js';
+import { digestHex } from '../image/digest.js';
+import { exists } from '../image/fsutil.js';
+import { installImages, type LayerInput } from '../image/load.js';
+import { familiarString, formatReference, parseReference, type ImageReference } from '../image/reference.js';
+import { CONFIG_TYPES, INDEX_TYPES, LAYER_TYPES, MANIFEST_TYPES, MEDIA, firstIssue, indexSchema, manifestSchema, type Descriptor, type Manifest } from '../image/schema.js';
+import type { ImageStore } from '../image/store.js';
+import { RegistryClient, type FetchedManifest, type RegistryClientOptions } from './client.js';
+import { formatPlatform, hostPlatform, parsePlatform, platformMatches, selectManifest, type Platform } from './platform.js';
+
+export type LayerStatus = 'waiting' | 'exists' | 'downloading' | 'verifying' | 'done';
+
+export type PullEvent =
+  | { type: 'resolved'; reference: string; digest: string; platform: string }
+  | { type: 'layer'; digest: string; status: LayerStatus; current: number; total: number }
+  | { type: 'unpacking' }
+  | { type: 'done'; reference: string; id: string; digest: string };
+
+export interface PullOptions extends RegistryClientOptions {
+  // OS/ARCH[/VARIANT]; default the host's (linux/<arch>).
+  platform?: string;
+  onProgress?: (event: PullEvent) => void;
+  // Layers downloaded at once (containerd's default is 3).
+  concurrency?: number;
+}
+
+export interface PulledImage {
+  // Familiar name as Docker prints it (`busybox:latest`, `localhost:5000/app:v1`).
+  name: string;
+  id: string;
+  // Digest of what the reference named: the index, or the manifest.
+  digest: string;
+  platform: string;
+}
+
+function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof firstIssue>[0] } }, bytes: Buffer, what: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (err) {
+    throw new NerdnetError('ERR_REGISTRY', `${what} is not JSON (${(err as Error).message})`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw new NerdnetError('ERR_REGISTRY', `${what} is invalid: ${firstIssue(r.error)}`);
+  return r.data;
+}
+
+function checkType(d: Descriptor, allowed: readonly string[], what: string): void {
+  if (!allowed.includes(d.mediaType)) {
+    throw new NerdnetError('ERR_REGISTRY', `${what} ${d.digest} has media type ${JSON.stringify(d.mediaType)}, which nerdnet cannot use (it takes: ${allowed.join(', ')})`);
+  }
+}
+
+// Run `fn` over `items`, at most `limit` at once; the first failure is thrown once all have settled.
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.err;
+}
+
+// The manifest `ref` names for `platform`, and what the reference itself resolved to.
+async function resolveManifest(client: RegistryClient, ref: ImageReference, platform: Platform) {
+  const where = formatReference(ref);
+  const top = await client.manifest(ref.path, ref.digest ?? (ref.tag as string));
+  let chosen: FetchedManifest = top;
+  if (INDEX_TYPES.includes(top.mediaType)) {
+    const index = parsed(indexSchema, top.bytes, `image index of ${where}`);
+    const d = selectManifest(index.manifests, platform, where);
+    chosen = await client.manifest(ref.path, d.digest);
+  } else if (!MANIFEST_TYPES.includes(top.mediaType)) {
+    throw new NerdnetError('ERR_REGISTRY', `${where} has media type ${JSON.stringify(top.mediaType)}: not an image manifest or index nerdnet can use (Docker schema 1 is not supported)`);
+  }
+  const manifest: Manifest = parsed(manifestSchema, chosen.bytes, `manifest ${chosen.digest} of ${where}`);
+  checkType(manifest.config, CONFIG_TYPES, `config of ${where}`);
+  manifest.layers.forEach((l, i) => checkType(l, LAYER_TYPES, `layer ${i + 1} of ${where}`));
+  return { top, chosen, manifest };
+}
+
+export async function pullImage(store: ImageStore, input: string, opts: PullOptions = {}): Promise<PulledImage> {
+  const ref = parseReference(input);
+  const emit = opts.onProgress ?? (() => {});
+  const platform = opts.platform !== undefined ? parsePlatform(opts.platform) : hostPlatform();
+  const client = new RegistryClient(ref.domain, opts);
+  const reference = formatReference(ref);
+  let tmp: string | undefined;
+  try {
+    const { top, chosen, manifest } = await resolveManifest(client, ref, platform);
+    emit({ type: 'resolved', reference, digest: top.digest, platform: formatPlatform(platform) });
+    const work = (tmp = await store.makeTmp());
+    const configFile = join(work, 'config');
+    await client.downloadBlob(ref.path, manifest.config.digest, manifest.config.size, configFile);
+    const configBytes = await readFile(configFile);
+    const { config } = parseImageConfig(configBytes, `config ${manifest.config.digest} of ${reference}`);
+    // A single-platform image that is not the one asked for is refused, as containerd does.
+    if (chosen === top && config.architecture !== '' && !platformMatches(platform, { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) })) {
+      throw new NerdnetError('ERR_NOT_FOUND', `platform not found: ${reference} is a ${config.os}/${config.architecture} image, not ${formatPlatform(platform)}; choose one with --platform`);
+    }
+    if (config.diffIDs.length !== manifest.layers.length) {
+      throw new NerdnetError('ERR_REGISTRY', `${reference}: the manifest has ${manifest.layers.length} layers but the config lists ${config.diffIDs.length} diff_ids`);
+    }
+    const layers: (LayerInput & { blob: Descriptor })[] = manifest.layers.map((blob, i) => ({ blob, diffID: config.diffIDs[i] as string, label: `layer ${blob.digest} of ${reference}` }));
+    const missing: typeof layers = [];
+    for (const l of layers) {
+      const have = await exists(store.paths.layerMeta(l.diffID));
+      emit({ type: 'layer', digest: l.blob.digest, status: have ? 'exists' : 'waiting', current: 0, total: l.blob.size });
+      if (!have && !missing.some((m) => m.blob.digest === l.blob.digest)) missing.push(l);
+    }
+    await eachLimited(missing, opts.concurrency ?? 3, async (l) => {
+      const file = join(work, digestHex(l.blob.digest));
+      await client.downloadBlob(ref.path, l.blob.digest, l.blob.size, file, (p) => emit({ type: 'layer', digest: l.blob.digest, status: 'downloading', ...p }));
+      emit({ type: 'layer', digest: l.blob.digest, status: 'verifying', current: l.blob.size, total: l.blob.size });
+    });
+    for (const l of layers) {
+      const file = join(work, digestHex(l.blob.digest));
+      if (missing.some((m) => m.blob.digest === l.blob.digest)) l.open = () => createReadStream(file);
+    }
+    emit({ type: 'unpacking' });
+    const format = (chosen.mediaType === MEDIA.dockerManifest ? 'docker-archive' : 'oci-archive');
+    const [installed] = await installImages(store, work, [
+      {
+        format,
+        names: [reference],
+        manifest: { digest: top.digest, bytes: top.bytes },
+        config: { digest: manifest.config.digest, bytes: configBytes, parsed: config },
+        layers,
+        extraBlobs: chosen === top ? [] : [{ digest: chosen.digest, bytes: chosen.bytes }],
+      },
+    ]);
+    for (const l of missing) emit({ type: 'layer', digest: l.blob.digest, status: 'done', current: l.blob.size, total: l.blob.size });
+    emit({ type: 'done', reference, id: manifest.config.digest, digest: top.digest });
+    return { name: installed?.names[0] ?? familiarString(ref), id: manifest.config.digest, digest: top.digest, platform: formatPlatform(platform) };
+  } catch (err) {
+    throw wrapError(`cannot pull ${familiarString(ref)}`, err);
+  } finally {
+    if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+  }
+}
