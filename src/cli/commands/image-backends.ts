@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
 import { ImageStore, loadImageArchive, removeImages, type ArchiveInput, type ImageConfig, type ImageRecord } from '../../lib/image/index.js';
+import { pullImage, type PullOptions, type PulledImage } from '../../lib/registry/pull.js';
 import { backendOf, type GlobalFlags } from '../context.js';
 
 export interface LoadedNames {
@@ -19,6 +20,7 @@ export interface CliImages {
   remove(refs: string[], force: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
   // The image `ref` names, and its config.
   inspect(ref: string): Promise<{ record: ImageRecord; config: ImageConfig }>;
+  pull(ref: string, opts: PullOptions): Promise<PulledImage>;
   close(): void;
 }
 
@@ -31,6 +33,7 @@ function storeImages(store: ImageStore): CliImages {
       const record = await store.resolve(ref);
       return { record, config: await store.config(record) };
     },
+    pull: (ref, opts) => pullImage(store, ref, opts),
     close: () => {},
   };
 }
@@ -49,6 +52,9 @@ async function containerdImages(flags: GlobalFlags): Promise<CliImages> {
       const record = records.find((r) => r.id === id && r.name !== null) ?? records.find((r) => r.id === id);
       if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
       return { record, config: found.content.config.parsed };
+    },
+    pull: async () => {
+      throw new NerdnetError('ERR_INVALID_ARG', 'pull with --backend containerd is not supported yet: pull with the runc backend, or use nerdnet load');
     },
     close: () => client.close(),
   };

@@ -6,6 +6,7 @@ import { NerdnetError } from '../../lib/errors.js';
 import { familiarString, imageRows, parseReference, type ArchiveInput, type ImageRow } from '../../lib/image/index.js';
 import { DOCKER_TABLE, listFormatter, table } from '../format.js';
 import { withImages } from './image-backends.js';
+import { pullCommand } from './image-pull.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -111,6 +112,7 @@ export function imageCommand(): Command {
   image.addCommand(lsCommand('ls').alias('list'));
   image.addCommand(rmCommand('rm').alias('remove'));
   image.addCommand(inspectCommand());
+  image.addCommand(pullCommand());
   return image;
 }
 
@@ -120,4 +122,5 @@ export function registerImageCommands(program: Command): void {
   program.addCommand(loadCommand('load'));
   program.addCommand(lsCommand('images'));
   program.addCommand(rmCommand('rmi'));
+  program.addCommand(pullCommand());
 }

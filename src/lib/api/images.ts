@@ -7,6 +7,7 @@ import type { ImageConfig } from '../image/config.js';
 import type { ImageRecord } from '../image/refs.js';
 import { removeImages } from '../image/remove.js';
 import { ImageStore } from '../image/store.js';
+import { pullImage, type PullOptions, type PulledImage } from '../registry/pull.js';
 import type { Backend } from '../runtime/types.js';
 
 export interface LoadedImage {
@@ -23,6 +24,8 @@ export interface Images {
   remove(refs: readonly string[], opts?: { force?: boolean }): Promise<{ untagged: string[]; deleted: string[] }>;
   // The image `ref` names, and its config.
   inspect(ref: string): Promise<{ record: ImageRecord; config: ImageConfig }>;
+  // Pull `ref` from its registry (credentials from Docker's config.json); progress as events.
+  pull(ref: string, opts?: PullOptions): Promise<PulledImage>;
 }
 
 // An opened image store; close() ends containerd's gRPC channel (it would keep the process alive).
@@ -39,6 +42,7 @@ function storeImages(store: ImageStore): ImageBackend {
       const record = await store.resolve(ref);
       return { record, config: await store.config(record) };
     },
+    pull: (ref, opts = {}) => pullImage(store, ref, opts),
     close: async () => {},
   };
 }
@@ -57,6 +61,9 @@ async function containerdImages(address: string, namespace: string): Promise<Ima
       const record = records.find((r) => r.id === id && r.name !== null) ?? records.find((r) => r.id === id);
       if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
       return { record, config: found.content.config.parsed };
+    },
+    pull: async () => {
+      throw new NerdnetError('ERR_INVALID_ARG', 'pulling into containerd is not supported yet: pull with the runc backend, or import an archive with load');
     },
     close: async () => client.close(),
   };
