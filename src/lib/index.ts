@@ -25,4 +25,8 @@ export type { PortMapping, Protocol } from './ports/types.js';
 export type { ArchiveInput } from './image/load.js';
 export type { ImageConfig } from './image/config.js';
 export type { ImageRecord } from './image/refs.js';
+export type { PullEvent, PullOptions, PulledImage, LayerStatus } from './registry/pull.js';
+export type { RegistryClientOptions } from './registry/client.js';
+export type { RetryPolicy } from './registry/retry.js';
+export type { Credential } from './registry/auth.js';
 export type { CniConfig, AttachResult, InterfaceConfig, IPConfig, NetworkAttachment, NetworkConfigList, PluginConf, JsonObject, Result100 } from './cni/index.js';
