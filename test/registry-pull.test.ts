@@ -2,9 +2,11 @@
 // busybox (the project's docker-archive, copied in with skopeo) pulled on a clean data root by
 // `run` (--pull missing) and run on a network; `pull` and --pull never/always; a multi-platform
 // index the test builds resolves to the host's platform (or --platform's); htpasswd Basic auth with
-// right, wrong and no credentials from a temp DOCKER_CONFIG.
+// right, wrong and no credentials from a temp DOCKER_CONFIG; tag + push of a loaded image, pulled
+// back and run; login/logout writing the temp config.json.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContainerTestEnv, containerSkipReason } from './container-harness.js';
@@ -171,5 +173,51 @@ describe('pull from docker-registry on 127.0.0.1, then run', { skip, timeout: 60
     const right = nn([...root, 'pull', ref], { DOCKER_CONFIG: rightDir });
     assert.equal(right.status, 0, right.stderr);
     assert.equal(ok([...root, 'images', '--format', '{{.Repository}}']), `${authReg.host}/private/busybox\n`);
+  });
+
+  it('tag + push a loaded image (blobs the registry has are skipped), pull it back on a clean data root and run it', async () => {
+    const pushRoot = ['--data-root', join(env.dir, 'push-root')];
+    ok([...pushRoot, 'load', '-i', await busyboxImageArchive()]);
+    const target = `${reg.host}/test/pushed:1`;
+    ok([...pushRoot, 'tag', 'busybox', target]);
+    const id = ok([...pushRoot, 'images', '-q', '--no-trunc']).trim();
+    assert.equal(id.split('\n').length, 1, 'one image, two names');
+    const first = nn([...pushRoot, 'push', target]);
+    assert.equal(first.status, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`^${target.replace(/[.]/g, '\\.')}: digest: sha256:[a-f0-9]{64}\n$`));
+    assert.match(first.stderr, /^[a-f0-9]{12}: Pushed$/m);
+    const again = nn([...pushRoot, 'push', target]);
+    assert.equal(again.status, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /Pushed/);
+    assert.equal(again.stderr.match(/Layer already exists/g)?.length, 2, 'the layer and the config');
+    assert.equal(again.stdout, first.stdout, 'the same manifest');
+    const cleanRoot = ['--data-root', join(env.dir, 'push-pull-root')];
+    const run = nn([...cleanRoot, 'run', '--rm', '--network', 'none', target, 'echo', 'pushed-and-pulled']);
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, 'pushed-and-pulled\n');
+    assert.equal(ok([...cleanRoot, 'images', '-q', '--no-trunc']).trim(), id, 'same image ID after the round trip');
+    const noTag = nn([...pushRoot, 'push', `${reg.host}/test/absent:1`]);
+    assert.equal(noTag.status, 1);
+    assert.match(noTag.stderr, /not found/);
+  });
+
+  it('login checks the credential and writes auths to config.json; logout removes it', { skip: registrySkipReason([HTPASSWD_BIN]) }, () => {
+    const dir = join(env.dir, 'login-config');
+    const file = join(dir, 'config.json');
+    const withCfg = (args: string[], input = '') => env.cli(['--cni-path', '/usr/lib/cni', ...args], { env: { DOCKER_CONFIG: dir }, input });
+    const wrong = withCfg(['login', '-u', 'alice', '--password-stdin', authReg.host], 'bad\n');
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /user "alice" from the login given was refused/);
+    assert.ok(!existsSync(file), 'nothing written for a refused login');
+    const right = withCfg(['login', '-u', 'alice', '--password-stdin', authReg.host], 'right-pass\n');
+    assert.equal(right.status, 0, right.stderr);
+    assert.equal(right.stdout, 'Login Succeeded\n');
+    const cfg = JSON.parse(readFileSync(file, 'utf8')) as { auths: Record<string, { auth: string }> };
+    assert.equal(Buffer.from(cfg.auths[authReg.host]?.auth ?? '', 'base64').toString(), 'alice:right-pass');
+    const pulled = withCfg(['--data-root', join(env.dir, 'login-root'), 'pull', '-q', `${authReg.host}/private/busybox:1`]);
+    assert.equal(pulled.status, 0, pulled.stderr);
+    assert.equal(withCfg(['logout', authReg.host]).stdout, `Removing login credentials for ${authReg.host}\n`);
+    assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { auths: {} });
+    assert.equal(withCfg(['logout', authReg.host]).stdout, `Not logged in to ${authReg.host}\n`);
   });
 });

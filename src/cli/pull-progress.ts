@@ -3,6 +3,7 @@
 import { MultiBar, type SingleBar } from 'cli-progress';
 import { humanSize } from '../lib/image/listing.js';
 import type { LayerStatus, PullEvent } from '../lib/registry/pull.js';
+import type { PushEvent } from '../lib/registry/push.js';
 
 const WORDS: Record<LayerStatus, string> = {
   waiting: 'Waiting',
@@ -67,5 +68,14 @@ function ttyReporter(stream: NodeJS.WriteStream): PullReporter {
       entry.bar.update(e.status === 'exists' ? Math.max(1, e.total) : e.current, { status: WORDS[e.status], done: humanSize(e.current), rate });
     },
     stop: () => bars.stop(),
+  };
+}
+
+// Push: plain lines on a terminal too (Docker's words).
+export function pushReporter(stream: NodeJS.WriteStream, opts: { quiet: boolean }): (e: PushEvent) => void {
+  const words = { exists: 'Layer already exists', uploading: 'Pushing', pushed: 'Pushed' };
+  return (e) => {
+    if (opts.quiet) return;
+    if (e.type === 'blob') stream.write(`${short(e.digest)}: ${words[e.status]}${e.status === 'uploading' ? ` ${humanSize(e.size)}` : ''}\n`);
   };
 }

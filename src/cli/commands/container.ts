@@ -15,7 +15,7 @@ import { completionCommand } from './container-completion.js';
 import { managerFor } from '../wiring.js';
 import { PS_HEADERS, psObject, psTable } from './container-format.js';
 import { createRequest, runLikeCommand } from './container-run.js';
-import { pullForRun } from './image-pull.js';
+import { pullForRun } from './image-registry.js';
 import type { RunFlags } from './container-run.js';
 
 // Ends the CLI with the container's exit status and no message (main returns a CommanderError's code).

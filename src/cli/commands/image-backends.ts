@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
 import { ImageStore, loadImageArchive, removeImages, type ArchiveInput, type ImageConfig, type ImageRecord } from '../../lib/image/index.js';
 import { pullImage, type PullOptions, type PulledImage } from '../../lib/registry/pull.js';
+import { pushImage, type PushOptions, type PushedImage } from '../../lib/registry/push.js';
+import { tagImage } from '../../lib/image/tag.js';
 import { backendOf, type GlobalFlags } from '../context.js';
 
 export interface LoadedNames {
@@ -21,6 +23,8 @@ export interface CliImages {
   // The image `ref` names, and its config.
   inspect(ref: string): Promise<{ record: ImageRecord; config: ImageConfig }>;
   pull(ref: string, opts: PullOptions): Promise<PulledImage>;
+  push(ref: string, opts: PushOptions): Promise<PushedImage>;
+  tag(source: string, target: string): Promise<void>;
   close(): void;
 }
 
@@ -34,8 +38,14 @@ function storeImages(store: ImageStore): CliImages {
       return { record, config: await store.config(record) };
     },
     pull: (ref, opts) => pullImage(store, ref, opts),
+    push: (ref, opts) => pushImage(store, ref, opts),
+    tag: async (source, target) => void (await tagImage(store, source, target)),
     close: () => {},
   };
+}
+
+async function notWithContainerd(what: string): Promise<never> {
+  throw new NerdnetError('ERR_INVALID_ARG', `${what} with --backend containerd is not supported yet: use the runc backend (or nerdnet load for containerd)`);
 }
 
 async function containerdImages(flags: GlobalFlags): Promise<CliImages> {
@@ -53,9 +63,9 @@ async function containerdImages(flags: GlobalFlags): Promise<CliImages> {
       if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
       return { record, config: found.content.config.parsed };
     },
-    pull: async () => {
-      throw new NerdnetError('ERR_INVALID_ARG', 'pull with --backend containerd is not supported yet: pull with the runc backend, or use nerdnet load');
-    },
+    pull: () => notWithContainerd('pull'),
+    push: () => notWithContainerd('push'),
+    tag: () => notWithContainerd('tag'),
     close: () => client.close(),
   };
 }

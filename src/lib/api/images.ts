@@ -7,7 +7,9 @@ import type { ImageConfig } from '../image/config.js';
 import type { ImageRecord } from '../image/refs.js';
 import { removeImages } from '../image/remove.js';
 import { ImageStore } from '../image/store.js';
+import { tagImage } from '../image/tag.js';
 import { pullImage, type PullOptions, type PulledImage } from '../registry/pull.js';
+import { pushImage, type PushOptions, type PushedImage } from '../registry/push.js';
 import type { Backend } from '../runtime/types.js';
 
 export interface LoadedImage {
@@ -26,6 +28,10 @@ export interface Images {
   inspect(ref: string): Promise<{ record: ImageRecord; config: ImageConfig }>;
   // Pull `ref` from its registry (credentials from Docker's config.json); progress as events.
   pull(ref: string, opts?: PullOptions): Promise<PulledImage>;
+  // Push the image named `ref` to the registry the name says; blobs the registry has are skipped.
+  push(ref: string, opts?: PushOptions): Promise<PushedImage>;
+  // Another name for an image.
+  tag(source: string, target: string): Promise<void>;
 }
 
 // An opened image store; close() ends containerd's gRPC channel (it would keep the process alive).
@@ -43,8 +49,14 @@ function storeImages(store: ImageStore): ImageBackend {
       return { record, config: await store.config(record) };
     },
     pull: (ref, opts = {}) => pullImage(store, ref, opts),
+    push: (ref, opts = {}) => pushImage(store, ref, opts),
+    tag: async (source, target) => void (await tagImage(store, source, target)),
     close: async () => {},
   };
+}
+
+async function notYet(what: string): Promise<never> {
+  throw new NerdnetError('ERR_INVALID_ARG', `${what} containerd's image store is not supported yet: use the runc backend (load imports archives into containerd)`);
 }
 
 async function containerdImages(address: string, namespace: string): Promise<ImageBackend> {
@@ -62,9 +74,9 @@ async function containerdImages(address: string, namespace: string): Promise<Ima
       if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
       return { record, config: found.content.config.parsed };
     },
-    pull: async () => {
-      throw new NerdnetError('ERR_INVALID_ARG', 'pulling into containerd is not supported yet: pull with the runc backend, or import an archive with load');
-    },
+    pull: () => notYet('pulling into'),
+    push: () => notYet('pushing from'),
+    tag: () => notYet('tagging in'),
     close: async () => client.close(),
   };
 }

@@ -1,20 +1,20 @@
 // `image load`: stage the archive, plan its images, unpack missing layers into temp dirs (no lock
 // held), then under the store lock rename layers into place, write blobs and names. A bad archive
 // fails before the lock and leaves the store exactly as it was.
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { NerdnetError, wrapError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic.js';
-import type { StagedArchive } from './archive-read.js';
+import type { StagedArchive, StagedFile } from './archive-read.js';
 import { archiveError, stageArchive } from './archive-read.js';
 import { planImages, type PlannedImage } from './archive-plan.js';
 import { digestHex } from './digest.js';
 import { exists } from './fsutil.js';
 import { digestLayer, unpackLayer } from './layer-unpack.js';
 import { familiarString, parseReference } from './reference.js';
-import { readRefs, setRef, writeRefs, type ImageRecord } from './refs.js';
+import { readRefs, setRef, writeRefs, type ImageRecord, type LayerBlob } from './refs.js';
 import type { ImageStore } from './store.js';
 
 export interface LoadedImage {
@@ -39,6 +39,8 @@ export interface LayerInput {
   diffID: string;
   label: string;
   open?: () => Readable;
+  // The layer's blob as received, moved into blobs/ (kept for push) when the image is installed.
+  blob?: LayerBlob & { path: string };
 }
 
 // One image to install, from an archive (load) or a registry (pull).
@@ -50,6 +52,8 @@ export interface ImageInput {
   layers: LayerInput[];
   // More blobs to keep (a pulled index and its platform manifest).
   extraBlobs?: { digest: string; bytes: Buffer }[];
+  // The manifest's layer descriptors; by default those of `layers[].blob` when every layer has one.
+  layerBlobs?: LayerBlob[];
 }
 
 // Unpack into `<tmp>/layer-<hex>` (the dir renamed into layers/ later); checks the diffID.
@@ -71,6 +75,7 @@ function checkDiffID(layer: LayerInput, got: string): void {
 }
 
 function recordsFor(plan: ImageInput, size: number, now: string): ImageRecord[] {
+  const blobs = plan.layerBlobs ?? (plan.layers.every((l) => l.blob) ? plan.layers.map((l) => ({ digest: (l.blob as LayerBlob).digest, size: (l.blob as LayerBlob).size, mediaType: (l.blob as LayerBlob).mediaType })) : undefined);
   const base = {
     id: plan.config.digest,
     manifestDigest: plan.manifest?.digest ?? null,
@@ -81,6 +86,7 @@ function recordsFor(plan: ImageInput, size: number, now: string): ImageRecord[] 
     architecture: plan.config.parsed.architecture,
     format: plan.format,
     loadedAt: now,
+    ...(blobs ? { layerBlobs: blobs } : {}),
   };
   return plan.names.length === 0 ? [{ name: null, ...base }] : plan.names.map((name) => ({ name, ...base }));
 }
@@ -100,8 +106,22 @@ export async function openInput(input: ArchiveInput): Promise<{ stream: Readable
   return { stream: createReadStream('', { fd: fh }), name: input };
 }
 
+// An archive's layer file as a blob: the media type says what its first bytes are (gzip or tar).
+function layerBlobOf(file: StagedFile, format: ImageInput['format']): LayerBlob & { path: string } {
+  const head = Buffer.alloc(2);
+  const fd = openSync(file.path, 'r');
+  try {
+    readSync(fd, head, 0, 2, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  const mediaType = format === 'docker-archive' ? `application/vnd.docker.image.rootfs.diff.tar${gzip ? '.gzip' : ''}` : `application/vnd.oci.image.layer.v1.tar${gzip ? '+gzip' : ''}`;
+  return { digest: file.digest, size: file.size, mediaType, path: file.path };
+}
+
 function inputOf(staged: StagedArchive, p: PlannedImage): ImageInput {
-  return { ...p, layers: p.layers.map((l) => ({ diffID: l.diffID, label: `layer ${l.file.name}`, open: () => staged.open(l.file) })) };
+  return { ...p, layers: p.layers.map((l) => ({ diffID: l.diffID, label: `layer ${l.file.name}`, open: () => staged.open(l.file), blob: layerBlobOf(l.file, p.format) })) };
 }
 
 export async function loadImageArchive(store: ImageStore, input: ArchiveInput): Promise<LoadedImage[]> {
@@ -145,6 +165,10 @@ export async function installImages(store: ImageStore, work: string, images: Ima
       // Removed by a concurrent GC since we looked: unpack it again, now under the lock.
       const dir = unpacked.get(layer.diffID) ?? (await unpackToTemp(layer, work)).dir;
       await rename(dir, store.paths.layerDir(layer.diffID));
+    }
+    for (const layer of layers.values()) {
+      // Moved, not copied: the file is in the store's tmp dir, on the same file system.
+      if (layer.blob && !(await exists(store.paths.blob(layer.blob.digest)))) await rename(layer.blob.path, store.paths.blob(layer.blob.digest));
     }
     for (const p of images) {
       await writeBlob(store, p.config.digest, p.config.bytes);

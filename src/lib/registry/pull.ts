@@ -117,21 +117,23 @@ export async function pullImage(store: ImageStore, input: string, opts: PullOpti
     if (config.diffIDs.length !== manifest.layers.length) {
       throw new NerdnetError('ERR_REGISTRY', `${reference}: the manifest has ${manifest.layers.length} layers but the config lists ${config.diffIDs.length} diff_ids`);
     }
-    const layers: (LayerInput & { blob: Descriptor })[] = manifest.layers.map((blob, i) => ({ blob, diffID: config.diffIDs[i] as string, label: `layer ${blob.digest} of ${reference}` }));
+    const layers: (LayerInput & { desc: Descriptor })[] = manifest.layers.map((desc, i) => ({ desc, diffID: config.diffIDs[i] as string, label: `layer ${desc.digest} of ${reference}` }));
     const missing: typeof layers = [];
     for (const l of layers) {
       const have = await exists(store.paths.layerMeta(l.diffID));
-      emit({ type: 'layer', digest: l.blob.digest, status: have ? 'exists' : 'waiting', current: 0, total: l.blob.size });
-      if (!have && !missing.some((m) => m.blob.digest === l.blob.digest)) missing.push(l);
+      emit({ type: 'layer', digest: l.desc.digest, status: have ? 'exists' : 'waiting', current: 0, total: l.desc.size });
+      if (!have && !missing.some((m) => m.desc.digest === l.desc.digest)) missing.push(l);
     }
     await eachLimited(missing, opts.concurrency ?? 3, async (l) => {
-      const file = join(work, digestHex(l.blob.digest));
-      await client.downloadBlob(ref.path, l.blob.digest, l.blob.size, file, (p) => emit({ type: 'layer', digest: l.blob.digest, status: 'downloading', ...p }));
-      emit({ type: 'layer', digest: l.blob.digest, status: 'verifying', current: l.blob.size, total: l.blob.size });
+      const file = join(work, digestHex(l.desc.digest));
+      await client.downloadBlob(ref.path, l.desc.digest, l.desc.size, file, (p) => emit({ type: 'layer', digest: l.desc.digest, status: 'downloading', ...p }));
+      emit({ type: 'layer', digest: l.desc.digest, status: 'verifying', current: l.desc.size, total: l.desc.size });
     });
     for (const l of layers) {
-      const file = join(work, digestHex(l.blob.digest));
-      if (missing.some((m) => m.blob.digest === l.blob.digest)) l.open = () => createReadStream(file);
+      if (!missing.some((m) => m.desc.digest === l.desc.digest)) continue;
+      const path = join(work, digestHex(l.desc.digest));
+      l.open = () => createReadStream(path);
+      l.blob = { digest: l.desc.digest, size: l.desc.size, mediaType: l.desc.mediaType, path };
     }
     emit({ type: 'unpacking' });
     const format = (chosen.mediaType === MEDIA.dockerManifest ? 'docker-archive' : 'oci-archive');
@@ -142,10 +144,11 @@ export async function pullImage(store: ImageStore, input: string, opts: PullOpti
         manifest: { digest: top.digest, bytes: top.bytes },
         config: { digest: manifest.config.digest, bytes: configBytes, parsed: config },
         layers,
+        layerBlobs: manifest.layers.map((d) => ({ digest: d.digest, size: d.size, mediaType: d.mediaType })),
         extraBlobs: chosen === top ? [] : [{ digest: chosen.digest, bytes: chosen.bytes }],
       },
     ]);
-    for (const l of missing) emit({ type: 'layer', digest: l.blob.digest, status: 'done', current: l.blob.size, total: l.blob.size });
+    for (const l of missing) emit({ type: 'layer', digest: l.desc.digest, status: 'done', current: l.desc.size, total: l.desc.size });
     emit({ type: 'done', reference, id: manifest.config.digest, digest: top.digest });
     return { name: installed?.names[0] ?? familiarString(ref), id: manifest.config.digest, digest: top.digest, platform: formatPlatform(platform) };
   } catch (err) {
