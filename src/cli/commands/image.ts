@@ -80,7 +80,7 @@ function rmCommand(name: string): Command {
     .argument('<image...>', 'name (busybox, busybox:latest) or image ID (prefix)')
     .option('-f, --force', 'remove even if in use, and every name of an image given by ID', false)
     .action(async (refs: string[], flags: { force: boolean }, cmd: Command) => {
-      const result = await withImages(cmd, (images) => images.remove(refs, flags.force));
+      const result = await withImages(cmd, (images) => images.remove(refs, { force: flags.force }));
       for (const u of result.untagged) out(`Untagged: ${u}`);
       for (const d of result.deleted) out(`Deleted: ${d}`);
     });
