@@ -3,7 +3,7 @@
 import { Command } from 'commander';
 import { NerdnetError } from '../../lib/errors.js';
 import type { PulledImage } from '../../lib/registry/pull.js';
-import { backendOf, type GlobalFlags } from '../context.js';
+import type { GlobalFlags } from '../context.js';
 import { login, logout } from '../../lib/registry/login.js';
 import { pullReporter, pushReporter } from '../pull-progress.js';
 import { withImages, type CliImages } from './image-backends.js';
@@ -38,11 +38,10 @@ export function checkPullPolicy(value: string): PullPolicy {
   throw new NerdnetError('ERR_INVALID_ARG', `invalid --pull ${JSON.stringify(value)}: give missing, always or never`);
 }
 
-// Before run/create: pull `image` as the policy says. The containerd backend cannot pull yet, so
-// there `missing` leaves the not-found error to create.
+// Before run/create: pull `image` as the policy says.
 export async function pullForRun(cmd: Command, image: string | undefined, policy: string): Promise<void> {
   const p = checkPullPolicy(policy);
-  if (image === undefined || p === 'never' || (p === 'missing' && backendOf(cmd) === 'containerd')) return;
+  if (image === undefined || p === 'never') return;
   await withImages(cmd, async (images) => {
     if (p === 'missing') {
       try {

@@ -8,7 +8,7 @@ import type { ImageRecord } from '../image/refs.js';
 import { removeImages } from '../image/remove.js';
 import { ImageStore } from '../image/store.js';
 import { tagImage } from '../image/tag.js';
-import { pullImage, type PullOptions, type PulledImage } from '../registry/pull.js';
+import { pullImage, pullIntoContainerd, type PullOptions, type PulledImage } from '../registry/pull.js';
 import { pushImage, type PushOptions, type PushedImage } from '../registry/push.js';
 import type { Backend } from '../runtime/types.js';
 
@@ -74,7 +74,7 @@ async function containerdImages(address: string, namespace: string): Promise<Ima
       if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
       return { record, config: found.content.config.parsed };
     },
-    pull: () => notYet('pulling into'),
+    pull: (ref, opts = {}) => pullIntoContainerd((archive) => cd.importImageArchive(client, archive), ref, opts),
     push: () => notYet('pushing from'),
     tag: () => notYet('tagging in'),
     close: async () => client.close(),
