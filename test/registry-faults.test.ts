@@ -121,7 +121,9 @@ describe('pull from a faulty registry (own HTTP server)', { skip: busyboxSkipRea
     const pulled = await pullImage(store, `${host}/test/img:latest`, { retry: FAST });
     const layerGets = log.filter((l) => l.path.endsWith(layerDigest));
     assert.equal(layerGets.length, 2, JSON.stringify(log));
-    assert.equal(layerGets[1]?.range, 'bytes=300000-');
+    // From what arrived: bytes still in flight when the socket was destroyed may be lost.
+    const from = Number(/^bytes=(\d+)-$/.exec(layerGets[1]?.range ?? '')?.[1]);
+    assert.ok(from > 0 && from <= 300_000, `resumed from ${layerGets[1]?.range}`);
     assert.equal(layerGets[1]?.status, 206);
     const img = await store.resolve(`${host}/test/img:latest`);
     assert.equal(img.id, pulled.id);

@@ -162,25 +162,16 @@ function pulled(f: Fetched, ref: ImageReference, opts: PullOptions): PulledImage
   return { name: familiarString(ref), id: f.manifest.config.digest, digest: f.top.digest, platform: formatPlatform(platform) };
 }
 
-export async function pullImage(store: ImageStore, input: string, opts: PullOptions = {}): Promise<PulledImage> {
+// One pull: fetch into a fresh work dir (`makeTmp`), `install` from it; the work dir goes, whatever happens.
+async function pullWith(input: string, opts: PullOptions, makeTmp: () => Promise<string>, have: (diffID: string) => Promise<boolean>, install: (f: Fetched, work: string) => Promise<void>): Promise<PulledImage> {
   const ref = parseReference(input);
   const emit = opts.onProgress ?? (() => {});
   let tmp: string | undefined;
   try {
-    const work = (tmp = await store.makeTmp());
-    const f = await fetchImage(ref, opts, work, (diffID) => exists(store.paths.layerMeta(diffID)));
+    const work = (tmp = await makeTmp());
+    const f = await fetchImage(ref, opts, work, have);
     emit({ type: 'unpacking' });
-    await installImages(store, work, [
-      {
-        format: f.chosen.mediaType === MEDIA.dockerManifest ? 'docker-archive' : 'oci-archive',
-        names: [f.reference],
-        manifest: { digest: f.top.digest, bytes: f.top.bytes },
-        config: { digest: f.manifest.config.digest, bytes: f.configBytes, parsed: f.config },
-        layers: f.layers,
-        layerBlobs: f.manifest.layers.map((d) => ({ digest: d.digest, size: d.size, mediaType: d.mediaType })),
-        extraBlobs: f.chosen === f.top ? [] : [{ digest: f.chosen.digest, bytes: f.chosen.bytes }],
-      },
-    ]);
+    await install(f, work);
     finish(f, emit);
     return pulled(f, ref, opts);
   } catch (err) {
@@ -190,26 +181,42 @@ export async function pullImage(store: ImageStore, input: string, opts: PullOpti
   }
 }
 
+export async function pullImage(store: ImageStore, input: string, opts: PullOptions = {}): Promise<PulledImage> {
+  return pullWith(
+    input,
+    opts,
+    () => store.makeTmp(),
+    (diffID) => exists(store.paths.layerMeta(diffID)),
+    async (f, work) => {
+      await installImages(store, work, [
+        {
+          format: f.chosen.mediaType === MEDIA.dockerManifest ? 'docker-archive' : 'oci-archive',
+          names: [f.reference],
+          manifest: { digest: f.top.digest, bytes: f.top.bytes },
+          config: { digest: f.manifest.config.digest, bytes: f.configBytes, parsed: f.config },
+          layers: f.layers,
+          layerBlobs: f.manifest.layers.map((d) => ({ digest: d.digest, size: d.size, mediaType: d.mediaType })),
+          extraBlobs: f.chosen === f.top ? [] : [{ digest: f.chosen.digest, bytes: f.chosen.bytes }],
+        },
+      ]);
+    },
+  );
+}
+
 // The containerd backend: the verified blobs become an OCI layout tar that containerd's import
 // (content store, image service, unpack into the snapshotter) takes as from `nerdnet load`.
 export async function pullIntoContainerd(importArchive: (path: string) => Promise<unknown>, input: string, opts: PullOptions & { tmpDir?: string } = {}): Promise<PulledImage> {
-  const ref = parseReference(input);
-  const emit = opts.onProgress ?? (() => {});
-  let tmp: string | undefined;
-  try {
-    const work = (tmp = await mkdtemp(join(opts.tmpDir ?? tmpdir(), 'nerdnet-pull-')));
-    const f = await fetchImage(ref, opts, work, async () => false);
-    emit({ type: 'unpacking' });
-    const archive = join(work, 'image.tar');
-    await writeOciLayout(f, archive);
-    await importArchive(archive);
-    finish(f, emit);
-    return pulled(f, ref, opts);
-  } catch (err) {
-    throw wrapError(`cannot pull ${familiarString(ref)}`, err);
-  } finally {
-    if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
-  }
+  return pullWith(
+    input,
+    opts,
+    () => mkdtemp(join(opts.tmpDir ?? tmpdir(), 'nerdnet-pull-')),
+    async () => false,
+    async (f, work) => {
+      const archive = join(work, 'image.tar');
+      await writeOciLayout(f, archive);
+      await importArchive(archive);
+    },
+  );
 }
 
 async function writeOciLayout(f: Fetched, path: string): Promise<void> {
