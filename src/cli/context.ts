@@ -13,6 +13,8 @@ export interface GlobalFlags {
   cniNetconfpath?: string;
   backend?: string;
   debug: boolean;
+  // Registries pull/push may reach over plain HTTP (nerdctl's --insecure-registry).
+  insecureRegistry?: string[];
 }
 
 export interface CliContext {

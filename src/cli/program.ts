@@ -15,6 +15,7 @@ export function addGlobalOptions(program: Command): void {
     .option('--cni-path <dirs>', 'CNI plugin dirs, ":"-separated (env CNI_PATH; default: first existing of nerdctl\'s list)')
     .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
     .addOption(new Option('--backend <runc|containerd>', 'what runs containers: runc directly (no daemon) or containerd at --address, as nerdctl (env NERDNET_BACKEND)').env('NERDNET_BACKEND').default('runc'))
+    .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (localhost always may); repeatable', (v: string, prev?: string[]) => [...(prev ?? []), v])
     .option('--debug', 'log what nerdnet does to stderr', d.debug);
 }
 
