@@ -110,10 +110,16 @@ export class NerdnetBench {
     return join(this.env.dir, 'cni');
   }
 
-  cli(args: string[], opts: { rss?: boolean } = {}): Promise<Timed> {
+  // The command line and environment of `nerdnet ARGS` in this installation.
+  command(args: string[]): { argv: string[]; env: NodeJS.ProcessEnv } {
     const e = this.env;
     const argv = [process.execPath, CLI, '--data-root', e.dataRoot, '--cni-netconfpath', join(e.dir, 'net.d'), '--cni-path', '/usr/lib/cni', ...args];
     const env = { ...process.env, NERDNET_RUNC_ROOT: e.runcRoot, NETCONFPATH: join(e.dir, 'net.d'), NERDNET_CNI_CACHE_DIR: this.cacheDir, NERDNET_RUN_DIR: join(e.dir, 'run') };
+    return { argv, env };
+  }
+
+  cli(args: string[], opts: { rss?: boolean } = {}): Promise<Timed> {
+    const { argv, env } = this.command(args);
     return timed(argv, env, opts);
   }
 
@@ -130,9 +136,16 @@ export class NerdnetBench {
     return n;
   }
 
-  // `run -d` of a long sleep on `network`; the ID is remembered for cleanup.
-  async runDetached(network: string, opts: { rss?: boolean } = {}): Promise<Timed & { id: string }> {
-    const r = await this.ok(['run', '-d', '--network', network, '--rootfs', this.rootfs, 'sleep', '3600'], opts);
+  // `run -d [--name NAME] --network NETWORK` of CMD (a long sleep by default) in IMAGE (the busybox
+  // rootfs dir by default).
+  runDetachedArgs(network: string, opts: { image?: string; cmd?: string[]; name?: string } = {}): string[] {
+    const what = opts.image === undefined ? ['--rootfs', this.rootfs] : [opts.image];
+    return ['run', '-d', ...(opts.name === undefined ? [] : ['--name', opts.name]), '--network', network, ...what, ...(opts.cmd ?? ['sleep', '3600'])];
+  }
+
+  // That `run -d`, timed; the ID is remembered for cleanup.
+  async runDetached(network: string, opts: { rss?: boolean; image?: string; cmd?: string[] } = {}): Promise<Timed & { id: string }> {
+    const r = await this.ok(this.runDetachedArgs(network, opts), { rss: opts.rss ?? false });
     const id = r.stdout.trim();
     this.ids.add(id);
     return { ...r, id };

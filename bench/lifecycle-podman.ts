@@ -11,14 +11,15 @@ import { check, timed, type Timed } from './harness.js';
 import { cniChains, deleteLink, removeNewChains, rulesMentioning, testSubnet, uniqueTag, type ChainSnapshot } from '../test/helpers/host.js';
 
 const PODMAN = '/usr/bin/podman';
+const NETAVARK = '/usr/lib/podman/netavark';
 // runc cannot raise these limits inside this machine's container; podman asks for more than the host allows.
 const ULIMITS = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 
-// Why Podman cannot be compared here, or undefined.
+// Why Podman cannot be compared here, or undefined. (The backend in use is checked by create(), on
+// the bench's own storage: `podman info` without --root would create the host's default storage.)
 export function podmanMissing(): string | undefined {
   if (!existsSync(PODMAN)) return 'needs podman (bash scripts/setup --bench)';
-  const backend = spawnSync(PODMAN, ['info', '--format', '{{.Host.NetworkBackend}}'], { encoding: 'utf8' }).stdout.trim();
-  if (backend !== 'netavark') return `podman uses the ${backend || 'unknown'} network backend, not netavark (apt-get install netavark)`;
+  if (!existsSync(NETAVARK)) return `needs netavark at ${NETAVARK} (bash scripts/setup --bench)`;
   return undefined;
 }
 
@@ -41,6 +42,8 @@ export class PodmanBench {
     const network = `nnb-pm-${uniqueTag()}`;
     const { subnet } = testSubnet();
     try {
+      const backend = execFileSync(PODMAN, [...PodmanBench.global(dir), 'info', '--format', '{{.Host.NetworkBackend}}'], { encoding: 'utf8' }).trim();
+      if (backend !== 'netavark') throw new Error(`podman uses the ${backend || 'unknown'} network backend, not netavark`);
       execFileSync(PODMAN, [...PodmanBench.global(dir), 'network', 'create', '--disable-dns', '--subnet', subnet, network], { stdio: 'ignore' });
       const info = JSON.parse(execFileSync(PODMAN, [...PodmanBench.global(dir), 'network', 'inspect', network], { encoding: 'utf8' })) as Array<{ network_interface?: string }>;
       return new PodmanBench(dir, network, subnet, info[0]?.network_interface ?? '', chains);
@@ -51,8 +54,13 @@ export class PodmanBench {
     }
   }
 
+  // The command line of `podman ARGS` on this bench's storage.
+  command(args: string[]): string[] {
+    return [PODMAN, ...PodmanBench.global(this.dir), ...args];
+  }
+
   cli(args: string[], opts: { rss?: boolean } = {}): Promise<Timed> {
-    return timed([PODMAN, ...PodmanBench.global(this.dir), ...args], process.env, opts);
+    return timed(this.command(args), process.env, opts);
   }
 
   // `podman run --rm [ulimits] --network NET --rootfs DIR CMD...` (NET: this bench's network or none).
@@ -61,10 +69,27 @@ export class PodmanBench {
     return check(`podman run --network ${net}`, await this.cli(['run', '--rm', ...ULIMITS, '--network', net, '--rootfs', rootfs, ...cmd], opts));
   }
 
+  // `podman run -d [--name NAME] [ulimits] --network <this bench's network> --rootfs DIR CMD...`.
+  runDetachedArgs(rootfs: string, cmd: string[], name?: string): string[] {
+    return ['run', '-d', ...(name === undefined ? [] : ['--name', name]), ...ULIMITS, '--network', this.network, '--rootfs', rootfs, ...cmd];
+  }
+
+  // That `run -d`, timed; returns the ID.
+  async runDetached(rootfs: string, cmd: string[], opts: { rss?: boolean } = {}): Promise<Timed & { id: string }> {
+    const r = check('podman run -d', await this.cli(this.runDetachedArgs(rootfs, cmd), opts));
+    return { ...r, id: r.stdout.trim() };
+  }
+
+  // `podman rm -f -t 0 ID`: SIGKILL at once, as nerdctl's and Docker's `rm -f` (Podman's own default
+  // first sends SIGTERM and waits 10 s, which a shell or sleep as PID 1 ignores).
+  async removeForce(id: string): Promise<Timed> {
+    return check('podman rm -f', await this.cli(['rm', '--force', '--time', '0', id]));
+  }
+
   // Remove containers, the network and podman's state; returns what was left of it on the host.
   async cleanup(): Promise<string[]> {
     const problems: string[] = [];
-    await this.cli(['rm', '--all', '--force']);
+    await this.cli(['rm', '--all', '--force', '--time', '0']);
     const r = await this.cli(['network', 'rm', '--force', this.network]);
     if (r.status !== 0) problems.push(`podman network rm: ${r.stderr.trim()}`);
     await this.cli(['system', 'reset', '--force']);

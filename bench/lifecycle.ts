@@ -3,7 +3,8 @@
 // network's share of a start is cni - none for each tool; the ratio compares the two shares.
 import { NerdnetBench } from './harness.js';
 import { PodmanBench, podmanMissing } from './lifecycle-podman.js';
-import { summarize, type Summary } from './stats.js';
+import { interleave, type Interleaved, type Runner } from './interleave.js';
+import type { Summary } from './stats.js';
 
 export type Variant = 'nerdnet-cni' | 'nerdnet-none' | 'podman-cni' | 'podman-none';
 
@@ -26,12 +27,11 @@ export async function benchLifecycle(iterations: number): Promise<LifecycleResul
   const nn = await NerdnetBench.create('lifecycle');
   let pm: PodmanBench | undefined;
   const leaks: string[] = [];
-  const samples: Partial<Record<Variant, number[]>> = {};
-  const rss: Partial<Record<Variant, number[]>> = {};
+  let measured: Interleaved<Variant> = { times: {}, peakRssKB: {} };
   try {
     const net = await nn.network('life');
     if (!podmanSkipped) pm = await PodmanBench.create();
-    const runners: Array<[Variant, () => Promise<{ ms: number; maxRssKB?: number }>]> = [
+    const runners: Array<Runner<Variant>> = [
       ['nerdnet-cni', () => nn.ok(['run', '--rm', '--network', net.name, '--rootfs', nn.rootfs, 'true'], { rss: true })],
       ['nerdnet-none', () => nn.ok(['run', '--rm', '--network', 'none', '--rootfs', nn.rootfs, 'true'], { rss: true })],
     ];
@@ -40,24 +40,13 @@ export async function benchLifecycle(iterations: number): Promise<LifecycleResul
       runners.push(['podman-cni', () => p.run('cni', nn.rootfs, ['true'], { rss: true })]);
       runners.push(['podman-none', () => p.run('none', nn.rootfs, ['true'], { rss: true })]);
     }
-    // Warm-up: page cache, the plugins' shared iptables chains, podman's first-run setup.
-    for (const [, fn] of runners) await fn();
-    for (let i = 0; i < iterations; i++) {
-      for (let k = 0; k < runners.length; k++) {
-        const [variant, fn] = runners[(i + k) % runners.length] ?? runners[0]!;
-        const r = await fn();
-        (samples[variant] ??= []).push(r.ms);
-        if (r.maxRssKB !== undefined) (rss[variant] ??= []).push(r.maxRssKB);
-      }
-    }
+    // Its warm-up round fills the page cache, the plugins' shared iptables chains, podman's first-run setup.
+    measured = await interleave([runners], iterations);
   } finally {
     if (pm) leaks.push(...(await pm.cleanup()));
     leaks.push(...(await nn.cleanup([])));
   }
-  const times: Partial<Record<Variant, Summary>> = {};
-  const peakRssKB: Partial<Record<Variant, number>> = {};
-  for (const [v, s] of Object.entries(samples) as Array<[Variant, number[]]>) times[v] = summarize(s);
-  for (const [v, s] of Object.entries(rss) as Array<[Variant, number[]]>) peakRssKB[v] = summarize(s).median;
+  const { times, peakRssKB } = measured;
   const share = (cni?: Summary, none?: Summary) => (cni && none ? cni.median - none.median : NaN);
   const nerdnetShareMs = share(times['nerdnet-cni'], times['nerdnet-none']);
   const result: LifecycleResult = { iterations, times, peakRssKB, nerdnetShareMs, leaks };

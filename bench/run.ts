@@ -8,13 +8,15 @@ import { hookCostSection } from './hook-cost-section.js';
 import { importCostSection } from './import-cost-section.js';
 import { lifecycleSection } from './lifecycle-section.js';
 import { parallelSection } from './parallel-section.js';
+import { pullSection } from './pull-section.js';
+import { runLatencySection } from './run-latency-section.js';
 import { scaleSection } from './scale-section.js';
 import type { BenchSection } from './section.js';
 // The same bookkeeping the tests use: remove only the CNI-* chains this run caused.
 import { cniChains, removeNewChains } from '../test/helpers/host.js';
 
 // Each section is one file; add new ones here, in the order they should run.
-const SECTIONS: BenchSection[] = [importCostSection, cniOverheadSection, hookCostSection, lifecycleSection, scaleSection, parallelSection];
+const SECTIONS: BenchSection[] = [importCostSection, cniOverheadSection, hookCostSection, lifecycleSection, runLatencySection, scaleSection, parallelSection, pullSection];
 
 if (process.getuid?.() !== 0 || !existsSync('/usr/lib/cni/bridge')) {
   console.error('bench: needs root and Debian containernetworking-plugins (run scripts/setup as root)');

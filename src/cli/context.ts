@@ -14,6 +14,8 @@ export interface GlobalFlags {
   backend?: string;
   hostGatewayIp?: string;
   debug: boolean;
+  // Registries pull/push may reach over plain HTTP (nerdctl's --insecure-registry).
+  insecureRegistry?: string[];
 }
 
 export interface CliContext {

@@ -17,6 +17,7 @@ export function addGlobalOptions(program: Command): void {
     .option('--cni-netconfpath <dir>', 'CNI config dir (env NETCONFPATH; default /etc/cni/net.d)')
     .addOption(new Option('--backend <runc|containerd>', 'what runs containers: runc directly (no daemon) or containerd at --address, as nerdctl (env NERDNET_BACKEND)').env('NERDNET_BACKEND').default('runc'))
     .option('--host-gateway-ip <ip>', 'the address `--add-host NAME:host-gateway` stands for (env NERDCTL_HOST_GATEWAY_IP; default: the host\'s first non-loopback IPv4 address)')
+    .option('--insecure-registry <host>', 'registry that may be reached over plain HTTP (localhost always may); repeatable', (v: string, prev?: string[]) => [...(prev ?? []), v])
     .option('--debug', 'log what nerdnet does to stderr', d.debug);
 }
 

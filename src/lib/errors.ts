@@ -16,6 +16,10 @@ export type ErrorCode =
   | 'ERR_ALREADY_EXISTS'
   | 'ERR_IN_USE'
   | 'ERR_HOST'
+  // A registry refused or failed a request (after retries), or sent content that fails its digest.
+  | 'ERR_REGISTRY'
+  // A registry refused the credentials given (or needs some and none were found).
+  | 'ERR_UNAUTHORIZED'
   | 'ERR_INTERNAL';
 
 // What the caller can do about an error, as data: the library words it as an action on its objects

@@ -44,7 +44,7 @@ export function createNerdnet(options: NerdnetOptions = {}): Nerdnet {
     settings,
     networks: deferred<Networks>(async () => (await import('./api/networks.js')).networksService((await wired()).networkEnv), ['create', 'get', 'list', 'prune']),
     containers: deferred<Containers>(async () => (await import('./api/containers.js')).containersService((await wired()).manager), ['run', 'create', 'get', 'list']),
-    images: deferred<Images>(openedImages, ['load', 'list', 'remove', 'inspect']),
+    images: deferred<Images>(openedImages, ['load', 'list', 'remove', 'inspect', 'pull', 'push', 'tag']),
     cni: deferred<Cni>(async () => {
       const w = await wired();
       return (await import('./api/cni.js')).cniService(w.cniConfig(), settings.confDir, settings.namespace);

@@ -31,11 +31,17 @@ export function uniqueTag(): string {
 }
 
 // A /24 inside 10.200.0.0/16 picked at random, avoiding ones in use on the host.
+// Handed out by this process already: a network's bridge has no address until a container starts on
+// it, so two networks made one after the other could otherwise draw the same subnet.
+const handedOut = new Set<number>();
+
 export function testSubnet(): { subnet: string; gateway: string; prefix: string } {
   for (let i = 0; i < 50; i++) {
     const third = 1 + Math.floor(Math.random() * 250);
     const prefix = `10.200.${third}`;
-    if (!sh('ip', ['-4', 'addr']).includes(`${prefix}.`)) return { subnet: `${prefix}.0/24`, gateway: `${prefix}.1`, prefix };
+    if (handedOut.has(third) || sh('ip', ['-4', 'addr']).includes(`${prefix}.`)) continue;
+    handedOut.add(third);
+    return { subnet: `${prefix}.0/24`, gateway: `${prefix}.1`, prefix };
   }
   throw new Error('no free test subnet in 10.200.0.0/16');
 }

@@ -37,6 +37,7 @@ export interface RunFlags {
   readOnly?: boolean;
   rootfs?: string;
   entrypoint?: string;
+  pull: string;
 }
 
 // cobra's StringSlice: repeatable, each value comma-split.
@@ -79,7 +80,8 @@ export function runLikeCommand(name: 'run' | 'create', summary: string): Command
     .option('-l, --label <key=value>', 'container label; repeatable', repeat, [])
     .option('--read-only', 'mount the root filesystem read-only', false)
     .option('--rootfs <dir>', 'run from this root filesystem directory instead of an image')
-    .option('--entrypoint <cmd>', "overwrite the image's entrypoint");
+    .option('--entrypoint <cmd>', "overwrite the image's entrypoint")
+    .option('--pull <policy>', 'pull the image: missing (when not here), always or never', 'missing');
   if (name === 'run') cmd.option('-d, --detach', 'run in the background and print the container ID', false);
   return addRuntimeOptions(cmd);
 }

@@ -16,6 +16,7 @@ import { managerFor } from '../wiring.js';
 import { PS_HEADERS, psObject, psTable } from './container-format.js';
 import { createRequest, runLikeCommand } from './container-run.js';
 import { parsePsFilters } from './ps-filter.js';
+import { pullForRun } from './image-registry.js';
 import type { RunFlags } from './container-run.js';
 
 // Ends the CLI with the container's exit status and no message (main returns a CommanderError's code).
@@ -73,6 +74,7 @@ function runCommand(): Command {
   return runLikeCommand('run', 'create and start a container; attached, exit with its exit code').action(async (positional: string[], f: RunFlags, cmd: Command) => {
     const req = createRequest(positional, f, { detached: Boolean(f.detach) });
     if (req.tty) needTerminal('-t');
+    await pullForRun(cmd, req.image, f.pull);
     const mgr = await managerFor(cmd);
     if (f.detach) {
       const r = await mgr.run(req);
@@ -88,7 +90,9 @@ function runCommand(): Command {
 
 function createCommand(): Command {
   return runLikeCommand('create', 'create a container (start it with `start`)').action(async (positional: string[], f: RunFlags, cmd: Command) => {
-    const rec = await (await managerFor(cmd)).create(createRequest(positional, f, { detached: false }));
+    const req = createRequest(positional, f, { detached: false });
+    await pullForRun(cmd, req.image, f.pull);
+    const rec = await (await managerFor(cmd)).create(req);
     process.stdout.write(`${rec.id}\n`);
   });
 }

@@ -1,63 +1,15 @@
-// Where `image load|ls|rm|inspect` keep images: nerdnet's own store under --data-root (runc backend)
-// or containerd's image store at --address/--namespace (containerd backend). One shape for both,
-// so image.ts only formats. The containerd client is imported lazily (gRPC is heavy to load).
+// Where the image commands keep images: the library's image service (src/lib/api/images.ts), that
+// is nerdnet's own store under --data-root (runc backend) or containerd's image store at
+// --address/--namespace (containerd backend), so image.ts and image-registry.ts only format.
 import type { Command } from 'commander';
-import { NerdnetError } from '../../lib/errors.js';
-import { ImageStore, loadImageArchive, removeImages, type ArchiveInput, type ImageConfig, type ImageRecord } from '../../lib/image/index.js';
-import { backendOf, type GlobalFlags } from '../context.js';
+import { openImages, type ImageBackend } from '../../lib/api/images.js';
+import { wiringOf } from '../wiring.js';
 
-export interface LoadedNames {
-  id: string;
-  // Familiar names (`busybox:latest`); empty for an unnamed image.
-  names: string[];
-}
+export type CliImages = ImageBackend;
 
-export interface CliImages {
-  load(input: ArchiveInput): Promise<LoadedNames[]>;
-  // Rows by name (unnamed images under their ID), sorted.
-  list(): Promise<ImageRecord[]>;
-  remove(refs: string[], force: boolean): Promise<{ untagged: string[]; deleted: string[] }>;
-  // The image `ref` names, and its config.
-  inspect(ref: string): Promise<{ record: ImageRecord; config: ImageConfig }>;
-  close(): void;
-}
-
-function storeImages(store: ImageStore): CliImages {
-  return {
-    load: async (input) => (await loadImageArchive(store, input)).map((i) => ({ id: i.id, names: i.names })),
-    list: () => store.list(),
-    remove: (refs, force) => removeImages(store, refs, { force }),
-    inspect: async (ref) => {
-      const record = await store.resolve(ref);
-      return { record, config: await store.config(record) };
-    },
-    close: () => {},
-  };
-}
-
-async function containerdImages(flags: GlobalFlags): Promise<CliImages> {
-  const cd = await import('../../lib/containerd/index.js');
-  const client = cd.ContainerdClient.open({ address: flags.address, namespace: flags.namespace });
-  return {
-    load: async (input) => (await cd.importImageArchive(client, input)).map((i) => ({ id: i.id, names: i.familiarNames })),
-    list: () => cd.listImageRecords(client),
-    remove: (refs, force) => cd.removeContainerdImages(client, refs, { force }),
-    inspect: async (ref) => {
-      const found = await cd.findImage(client, ref);
-      const id = found.content.config.descriptor.digest;
-      const records = await cd.listImageRecords(client);
-      const record = records.find((r) => r.id === id && r.name !== null) ?? records.find((r) => r.id === id);
-      if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
-      return { record, config: found.content.config.parsed };
-    },
-    close: () => client.close(),
-  };
-}
-
-export async function imagesFor(cmd: Command): Promise<CliImages> {
-  const flags = cmd.optsWithGlobals<GlobalFlags>();
-  if (backendOf(cmd) === 'containerd') return containerdImages(flags);
-  return storeImages(await ImageStore.open({ dataRoot: flags.dataRoot, namespace: flags.namespace }));
+// The settings the composition root decided (flags, environment, nerdctl.toml).
+export function imagesFor(cmd: Command): Promise<CliImages> {
+  return openImages(wiringOf(cmd).settings);
 }
 
 // Open, run, close (the gRPC channel must not keep the process alive).
@@ -66,6 +18,6 @@ export async function withImages<T>(cmd: Command, fn: (images: CliImages) => Pro
   try {
     return await fn(images);
   } finally {
-    images.close();
+    await images.close();
   }
 }

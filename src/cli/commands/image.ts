@@ -6,6 +6,7 @@ import { NerdnetError } from '../../lib/errors.js';
 import { familiarString, imageRows, parseReference, type ArchiveInput, type ImageRow } from '../../lib/image/index.js';
 import { DOCKER_TABLE, listFormatter, table } from '../format.js';
 import { withImages } from './image-backends.js';
+import { loginCommand, logoutCommand, pullCommand, pushCommand, tagCommand } from './image-registry.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -79,7 +80,7 @@ function rmCommand(name: string): Command {
     .argument('<image...>', 'name (busybox, busybox:latest) or image ID (prefix)')
     .option('-f, --force', 'remove even if in use, and every name of an image given by ID', false)
     .action(async (refs: string[], flags: { force: boolean }, cmd: Command) => {
-      const result = await withImages(cmd, (images) => images.remove(refs, flags.force));
+      const result = await withImages(cmd, (images) => images.remove(refs, { force: flags.force }));
       for (const u of result.untagged) out(`Untagged: ${u}`);
       for (const d of result.deleted) out(`Deleted: ${d}`);
     });
@@ -111,13 +112,22 @@ export function imageCommand(): Command {
   image.addCommand(lsCommand('ls').alias('list'));
   image.addCommand(rmCommand('rm').alias('remove'));
   image.addCommand(inspectCommand());
+  image.addCommand(pullCommand());
+  image.addCommand(pushCommand());
+  image.addCommand(tagCommand());
   return image;
 }
 
-// `image` plus Docker's top-level spellings `load`, `images` and `rmi`.
+// `image` plus Docker's top-level spellings `load`, `images`, `rmi`, `pull`, `push`, `tag`, and
+// `login`/`logout`.
 export function registerImageCommands(program: Command): void {
   program.addCommand(imageCommand());
   program.addCommand(loadCommand('load'));
   program.addCommand(lsCommand('images'));
   program.addCommand(rmCommand('rmi'));
+  program.addCommand(pullCommand());
+  program.addCommand(pushCommand());
+  program.addCommand(tagCommand());
+  program.addCommand(loginCommand());
+  program.addCommand(logoutCommand());
 }

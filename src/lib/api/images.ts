@@ -7,6 +7,9 @@ import type { ImageConfig } from '../image/config.js';
 import type { ImageRecord } from '../image/refs.js';
 import { removeImages } from '../image/remove.js';
 import { ImageStore } from '../image/store.js';
+import { tagImage } from '../image/tag.js';
+import { pullImage, pullIntoContainerd, type PullOptions, type PulledImage } from '../registry/pull.js';
+import { pushImage, type PushOptions, type PushedImage } from '../registry/push.js';
 import type { Backend } from '../runtime/types.js';
 
 export interface LoadedImage {
@@ -23,6 +26,12 @@ export interface Images {
   remove(refs: readonly string[], opts?: { force?: boolean }): Promise<{ untagged: string[]; deleted: string[] }>;
   // The image `ref` names, and its config.
   inspect(ref: string): Promise<{ record: ImageRecord; config: ImageConfig }>;
+  // Pull `ref` from its registry (credentials from Docker's config.json); progress as events.
+  pull(ref: string, opts?: PullOptions): Promise<PulledImage>;
+  // Push the image named `ref` to the registry the name says; blobs the registry has are skipped.
+  push(ref: string, opts?: PushOptions): Promise<PushedImage>;
+  // Another name for an image.
+  tag(source: string, target: string): Promise<void>;
 }
 
 // An opened image store; close() ends containerd's gRPC channel (it would keep the process alive).
@@ -39,8 +48,15 @@ function storeImages(store: ImageStore): ImageBackend {
       const record = await store.resolve(ref);
       return { record, config: await store.config(record) };
     },
+    pull: (ref, opts = {}) => pullImage(store, ref, opts),
+    push: (ref, opts = {}) => pushImage(store, ref, opts),
+    tag: async (source, target) => void (await tagImage(store, source, target)),
     close: async () => {},
   };
+}
+
+async function notYet(what: string): Promise<never> {
+  throw new NerdnetError('ERR_INVALID_ARG', `${what} containerd's image store is not supported yet: use the runc backend (load imports archives into containerd)`);
 }
 
 async function containerdImages(address: string, namespace: string): Promise<ImageBackend> {
@@ -58,6 +74,9 @@ async function containerdImages(address: string, namespace: string): Promise<Ima
       if (!record) throw new NerdnetError('ERR_NOT_FOUND', `image ${JSON.stringify(ref)} was removed while being inspected; try again`);
       return { record, config: found.content.config.parsed };
     },
+    pull: (ref, opts = {}) => pullIntoContainerd((archive) => cd.importImageArchive(client, archive), ref, opts),
+    push: () => notYet('pushing from'),
+    tag: () => notYet('tagging in'),
     close: async () => client.close(),
   };
 }

@@ -30,6 +30,7 @@ export function containerPaths(layout: DataStoreLayout, ns: string, id: string):
     bundle: join(stateDir, 'bundle'),
     exitFile: join(stateDir, 'exit.json'),
     runcLog: join(stateDir, 'runc.log'),
+    initPid: join(stateDir, 'runc.pid'),
     log: join(stateDir, `${id}.log`),
     stdinFifo: join(stateDir, 'stdin.fifo'),
     autoRemoveLog: join(stateDir, 'autoremove.log'),

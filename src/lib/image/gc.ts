@@ -54,6 +54,7 @@ export async function collectGarbage(paths: ImageStorePaths): Promise<GcResult> 
     for (const r of Object.values(await readRefs(paths, ns))) {
       keepBlobs.add(r.id.slice(7));
       if (r.manifestDigest) keepBlobs.add(r.manifestDigest.slice(7));
+      for (const b of r.layerBlobs ?? []) keepBlobs.add(b.digest.slice(7));
       for (const d of r.diffIDs) keepLayers.add(d.slice(7));
     }
   }

@@ -24,6 +24,15 @@ export interface ImageRecord {
   architecture: string;
   format: 'docker-archive' | 'oci-archive';
   loadedAt: string;
+  // The layers as blobs (kept in blobs/ for push), in manifest order; absent for images added
+  // before nerdnet kept them.
+  layerBlobs?: LayerBlob[];
+}
+
+export interface LayerBlob {
+  digest: string;
+  size: number;
+  mediaType: string;
 }
 
 export const imageRecordSchema: z.ZodType<ImageRecord> = z.object({
@@ -40,6 +49,7 @@ export const imageRecordSchema: z.ZodType<ImageRecord> = z.object({
   architecture: z.string(),
   format: z.enum(['docker-archive', 'oci-archive']),
   loadedAt: z.string(),
+  layerBlobs: z.array(z.object({ digest, size: z.number().int().nonnegative(), mediaType: z.string() })).optional(),
 });
 
 const refsFileSchema = z.object({ version: z.literal(1), images: z.record(z.string(), imageRecordSchema) });

@@ -2,9 +2,9 @@
 // `runc run` in the foreground; it records the exit code and deletes the runc container, which fires
 // the poststop hook, so a container that exits by itself releases its network at once.
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { closeSync, existsSync, openSync, watch } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { NerdnetError } from '../errors.js';
 import type { Spec } from '../oci/types.js';
 import { Runc } from './runc.js';
@@ -14,6 +14,36 @@ import type { ShimPlan } from './shim.js';
 import type { AttachedEnd, ContainerRuntime, CreateMeta, LaunchRequest, Launched, RuntimeContainer, RuntimeExecOptions, RuntimeObservation, RuntimeRecord } from './types.js';
 
 const LIVE = new Set(['creating', 'created', 'running', 'paused']);
+
+// The PID runc wrote once the container process ran, while that process is still alive.
+async function runningPid(pidFile: string): Promise<number | undefined> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat === '' || /\) [ZX] /.test(stat) ? undefined : pid;
+}
+
+// Resolves when a file named `names` appears in `dir` (inotify), or `timeoutMs` passes, or `stop` fires.
+function fileEvent(dir: string, names: readonly string[], timeoutMs: number, stop: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    let watcher: ReturnType<typeof watch> | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    try {
+      watcher = watch(dir, (_event, name) => {
+        if (name && names.includes(name)) done();
+      });
+      watcher.on('error', done);
+    } catch {
+      // No inotify: the timeout polls instead.
+    }
+    void stop.then(done);
+  });
+}
 
 export class RuncRuntime implements ContainerRuntime {
   readonly runc: Runc;
@@ -29,17 +59,21 @@ export class RuncRuntime implements ContainerRuntime {
   }
 
   readonly reapsOnExit = true;
+  // The monitors this process started: their exit ends a wait for the start at once.
+  private readonly shims = new Map<string, Promise<number>>();
 
   // runc keeps nothing before `runc run`: the bundle is all it needs.
   async create(_c: RuntimeContainer, _spec: Spec, _meta: CreateMeta): Promise<void> {}
 
   async launch(c: RuntimeContainer, req: LaunchRequest): Promise<Launched> {
     const f = c.files;
-    // A runc container left by a crash would make `runc run` fail with "already exists".
-    await this.runc.delete(c.id, { force: true });
+    // A runc container left by a crash would make `runc run` fail with "already exists"; runc has
+    // one only while its state dir exists, so a clean start starts no runc for it.
+    if (existsSync(this.runc.stateDir(c.id))) await this.runc.delete(c.id, { force: true });
     await rm(f.exitFile, { force: true });
+    await rm(f.initPid, { force: true });
     await writeFile(f.runcLog, '', { mode: 0o600 });
-    const plan: ShimPlan = { id: c.id, runc: this.runc, bundle: f.bundle, exitFile: f.exitFile, runcLog: f.runcLog };
+    const plan: ShimPlan = { id: c.id, runc: this.runc, bundle: f.bundle, exitFile: f.exitFile, runcLog: f.runcLog, pidFile: f.initPid };
     if (!req.attach && req.keepStdinOpen) plan.stdinFifo = f.stdinFifo;
     if (!req.attach && req.afterExit) Object.assign(plan, { afterExit: req.afterExit, afterExitLog: f.autoRemoveLog });
     let child: ChildProcess;
@@ -59,7 +93,11 @@ export class RuncRuntime implements ContainerRuntime {
       child.on('error', () => resolve(255));
     });
     if (!child.pid) throw new NerdnetError('ERR_HOST', 'cannot spawn /bin/sh for the container monitor');
-    if (!req.attach) return { pid: child.pid };
+    if (!req.attach) {
+      this.shims.set(c.id, closed);
+      void closed.then(() => this.shims.delete(c.id));
+      return { pid: child.pid };
+    }
     const ended = closed.then(async (status): Promise<AttachedEnd> => {
       const startError = await readStartError(f.runcLog);
       if (startError) return { startError };
@@ -68,18 +106,20 @@ export class RuncRuntime implements ContainerRuntime {
     return { pid: child.pid, ended };
   }
 
-  // Poll until the process runs (or ran), or the start failed. The hook makes a start take a few
-  // hundred ms; polls at most 25 ms apart keep `run -d` from waiting long after it is done.
+  // Until the process runs (runc wrote its pid file) or ran (the monitor wrote the exit file), or the
+  // start failed: woken by inotify on the state dir and by the monitor's exit, never by asking runc.
   async waitStarted(c: RuntimeContainer): Promise<string | undefined> {
     const f = c.files;
-    for (let wait = 5; ; wait = Math.min(wait * 2, 25)) {
+    const ended = this.shims.get(c.id) ?? new Promise<never>(() => {});
+    const names = [basename(f.initPid), basename(f.exitFile)];
+    for (;;) {
       if (await readExitRecord(f.exitFile)) return readStartError(f.runcLog);
-      const rs = await this.runc.state(c.id);
-      if (rs && (rs.status === 'running' || rs.status === 'paused' || rs.status === 'stopped')) return undefined;
+      if (existsSync(f.initPid)) return undefined;
       if (!(await shimAlive(c.launchedPid, c.id)) && !(await readExitRecord(f.exitFile))) {
         return (await readStartError(f.runcLog)) ?? 'the container monitor exited before the container ran';
       }
-      await sleep(wait);
+      // The timeout only guards against a missed event.
+      await fileEvent(dirname(f.initPid), names, 250, ended);
     }
   }
 
@@ -99,6 +139,12 @@ export class RuncRuntime implements ContainerRuntime {
   private async observeKnown(c: RuntimeContainer, known: RuncState | null | undefined): Promise<RuntimeObservation> {
     const exit = await readExitRecord(c.files.exitFile);
     if (exit) return { kind: 'exited', ...exit };
+    // Its monitor alive: running while the process runc started lives, settling (the poststop hook)
+    // once it has exited; only a start still in progress needs runc.
+    if (known === undefined && existsSync(c.files.initPid) && (await shimAlive(c.launchedPid, c.id))) {
+      const pid = await runningPid(c.files.initPid);
+      return pid !== undefined ? { kind: 'running', pid } : { kind: 'running', pid: 0, settling: true };
+    }
     const rs = known === undefined ? await this.runc.state(c.id) : (known ?? undefined);
     if (rs && LIVE.has(rs.status)) return { kind: 'running', pid: rs.pid };
     // Not yet created, or exited but not yet recorded: runc runs the poststop hook (after removing
@@ -119,7 +165,7 @@ export class RuncRuntime implements ContainerRuntime {
 
   // Normally gone already (the shim deletes it); deleting fires the poststop hook if it is not.
   async delete(c: RuntimeContainer): Promise<void> {
-    await this.runc.delete(c.id, { force: true });
+    if (existsSync(this.runc.stateDir(c.id))) await this.runc.delete(c.id, { force: true });
   }
 
   exec(c: RuntimeContainer, args: readonly string[], opts: RuntimeExecOptions): Promise<number> {

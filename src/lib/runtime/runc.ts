@@ -73,9 +73,16 @@ export class Runc {
 
   // argv (without the binary) for `runc run`: foreground; runc deletes the container and runs the
   // poststop hooks itself when the process exits.
-  runArgs(id: string, bundle: string, logPath?: string): string[] {
+  runArgs(id: string, bundle: string, logPath?: string, pidFile?: string): string[] {
     const log = logPath === undefined ? [] : ['--log', logPath, '--log-format', 'json'];
-    return [...this.globalArgs(), ...log, 'run', '--bundle', bundle, id];
+    return [...this.globalArgs(), ...log, 'run', '--bundle', bundle, ...(pidFile === undefined ? [] : ['--pid-file', pidFile]), id];
+  }
+
+  // runc's own state dir of a container: it exists from `runc create` until `runc delete`, so its
+  // absence answers "does runc have it?" without starting runc.
+  stateDir(id: string): string {
+    const root = this.root ?? (process.getuid?.() === 0 || !process.env.XDG_RUNTIME_DIR ? '/run/runc' : join(process.env.XDG_RUNTIME_DIR, 'runc'));
+    return join(root, id);
   }
 
   async call(args: readonly string[]): Promise<RuncResult> {

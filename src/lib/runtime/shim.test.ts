@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Runc } from './runc.js';
@@ -16,6 +17,7 @@ async function fakeRunc(dir: string): Promise<Runc> {
     root: join(dir, 'root'),
     globalArgs: () => ['--root', join(dir, 'root')],
     runArgs: (id: string, bundle: string, log?: string) => ['--root', join(dir, 'root'), ...(log ? ['--log', log] : []), 'run', '--bundle', bundle, id],
+    stateDir: (id: string) => join(dir, 'root', id),
   } as unknown as Runc;
 }
 
@@ -24,10 +26,12 @@ describe('shim script', () => {
     assert.equal(shQuote("it's"), `'it'\\''s'`);
   });
 
-  it('runs runc, records the exit code atomically, deletes, then runs the after-exit command', async () => {
+  it('runs runc, records the exit code atomically, deletes what runc still has, then runs the after-exit command', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nerdnet-shim-'));
     try {
       const runc = await fakeRunc(dir);
+      // runc still holds the container (a runc that was killed): its state dir is there.
+      await mkdir(join(dir, 'root', 'c1'), { recursive: true });
       const exitFile = join(dir, 'exit.json');
       const script = shimScript({ id: 'c1', runc, bundle: join(dir, 'b'), exitFile, runcLog: join(dir, 'runc.log'), afterExit: ['sh', '-c', `echo after > '${dir}/after'`] });
       const r = spawnSync('/bin/sh', ['-c', script, 'nerdnet-shim', 'c1'], { encoding: 'utf8', env: { ...process.env, FAKE_CODE: '42' } });
@@ -38,6 +42,19 @@ describe('shim script', () => {
       assert.ok(!Number.isNaN(Date.parse(exit?.finishedAt ?? '')));
       assert.match(await readFile(join(dir, 'deletes'), 'utf8'), /delete --force c1/);
       assert.equal(await readFile(join(dir, 'after'), 'utf8'), 'after\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts no runc delete when runc has nothing left of the container', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nerdnet-shim-'));
+    try {
+      const runc = await fakeRunc(dir);
+      const script = shimScript({ id: 'c1', runc, bundle: join(dir, 'b'), exitFile: join(dir, 'exit.json'), runcLog: join(dir, 'runc.log') });
+      const r = spawnSync('/bin/sh', ['-c', script, 'nerdnet-shim', 'c1'], { encoding: 'utf8', env: { ...process.env, FAKE_CODE: '0' } });
+      assert.equal(r.status, 0);
+      assert.equal(existsSync(join(dir, 'deletes')), false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -16,6 +16,8 @@ export interface ShimPlan {
   exitFile: string;
   // runc's own log (`runc --log`, JSON lines): where start errors are read from.
   runcLog: string;
+  // Written by runc once the container process runs: readiness without asking runc.
+  pidFile?: string;
   // Detached `-i`: a FIFO the shim holds open read-write, so the container's stdin never ends.
   stdinFifo?: string;
   // argv run once the exit is recorded (e.g. `nerdnet rm <id>`), its output appended to `afterExitLog`.
@@ -44,11 +46,11 @@ export function shimScript(plan: ShimPlan): string {
   ];
   if (plan.stdinFifo) lines.push(`rm -f ${shQuote(plan.stdinFifo)}; mkfifo -m 600 ${shQuote(plan.stdinFifo)} && exec 0<>${shQuote(plan.stdinFifo)}`);
   lines.push(
-    argv([runc.binary, ...runc.runArgs(id, plan.bundle, plan.runcLog)]),
+    argv([runc.binary, ...runc.runArgs(id, plan.bundle, plan.runcLog, plan.pidFile)]),
     'code=$?',
     `printf '{"exitCode":%d,"finishedAt":"%s"}\\n' "$code" "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" > ${shQuote(tmp)} && mv -f ${shQuote(tmp)} ${shQuote(plan.exitFile)}`,
-    // Normally a no-op (foreground runc run deletes on exit); covers a runc that was killed.
-    `${argv([runc.binary, ...runc.globalArgs(), 'delete', '--force', id])} </dev/null >/dev/null 2>&1`,
+    // Normally nothing to do (foreground runc run deletes on exit); covers a runc that was killed.
+    `[ ! -e ${shQuote(runc.stateDir(id))} ] || ${argv([runc.binary, ...runc.globalArgs(), 'delete', '--force', id])} </dev/null >/dev/null 2>&1`,
   );
   if (plan.stdinFifo) lines.push(`exec 0</dev/null; rm -f ${shQuote(plan.stdinFifo)}`);
   if (plan.afterExit && plan.afterExit.length > 0) {

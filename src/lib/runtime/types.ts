@@ -28,6 +28,8 @@ export interface RuntimeFiles {
   exitFile: string;
   // The runtime's own log of the last start.
   runcLog: string;
+  // The container process's PID, written by the runtime once the process runs (`runc run --pid-file`).
+  initPid: string;
   // stdout and stderr of a detached container.
   log: string;
   stdinFifo: string;
