@@ -238,7 +238,8 @@ function inspectCommand(): Command {
       const found: ContainerInspect[] = [];
       const errors: unknown[] = [];
       for (const ref of refs) await mgr.inspect(ref).then((x) => found.push(x), (e: unknown) => errors.push(e));
-      if (f.format) {
+      // `--format json` is the default JSON output, as nerdctl's inspect takes it.
+      if (f.format && f.format !== 'json') {
         // nerdctl's inspect falls back to the JSON-decoded map, where a missing key prints <no value>.
         const t = parseTemplate(f.format, { missingKey: 'default' });
         process.stdout.write(found.map((x) => `${t.render(x)}\n`).join(''));
