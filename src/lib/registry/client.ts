@@ -64,6 +64,18 @@ function connectError(url: string, err: unknown): NerdnetError {
   return registryError(`request to registry ${url} failed: ${why}${code ? ` (${code})` : ''}`, err);
 }
 
+// NERDNET_REGISTRY_HOSTS=host[,host...]: the only registry hosts this process may contact (an
+// air-gapped host; a test suite that must send nothing off the machine). Refused before any DNS query.
+export function checkRegistryAllowed(url: string, env: NodeJS.ProcessEnv = process.env): void {
+  const list = env.NERDNET_REGISTRY_HOSTS?.split(',').map((h) => h.trim()).filter(Boolean);
+  if (list === undefined) return;
+  const host = new URL(url).hostname;
+  // A bare IPv6 address has two colons or more; `host:port` one.
+  const hostOf = (a: string) => new URL(`http://${(a.match(/:/g) ?? []).length > 1 && !a.startsWith('[') ? `[${a}]` : a}`).hostname;
+  if (list.some((a) => hostOf(a) === host)) return;
+  throw registryError(`registry host ${host} is not in NERDNET_REGISTRY_HOSTS (${list.join(', ')}): nothing was sent to it; add it there or unset the variable`);
+}
+
 export class RegistryClient {
   readonly host: string;
   private base: Promise<string> | undefined;
@@ -78,7 +90,11 @@ export class RegistryClient {
   ) {
     this.host = apiHost(domain);
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.doFetch = opts.fetch ?? fetch;
+    const doFetch = opts.fetch ?? fetch;
+    this.doFetch = (input, init) => {
+      checkRegistryAllowed(input instanceof Request ? input.url : input.toString());
+      return doFetch(input, init);
+    };
   }
 
   get plainHttpAllowed(): boolean {
@@ -144,6 +160,8 @@ export class RegistryClient {
       try {
         res = await this.doFetch(url, { redirect: 'follow', ...init });
       } catch (err) {
+        // Our own refusal (a host outside NERDNET_REGISTRY_HOSTS) is final and already in words.
+        if (NerdnetError.is(err)) throw err;
         if (attempt < this.retry.attempts && retryableError(err)) {
           await sleep(backoffMs(this.retry, attempt));
           continue;

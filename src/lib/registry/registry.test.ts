@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseReference } from '../image/reference.js';
 import { configKey, dockerConfigPath, findCredential, parseChallenges } from './auth.js';
-import { apiHost, isLocalhost } from './client.js';
+import { RegistryClient, apiHost, checkRegistryAllowed, isLocalhost } from './client.js';
 import { formatPlatform, parsePlatform, selectManifest } from './platform.js';
 import { backoffMs, retryAfterMs, retryableError, retryableStatus } from './retry.js';
 
@@ -107,5 +107,32 @@ describe('references as registries see them', () => {
     assert.equal(apiHost('127.0.0.1:5000'), '127.0.0.1:5000');
     for (const h of ['localhost', 'localhost:5000', '127.0.0.1:41000', '[::1]:5000']) assert.ok(isLocalhost(h), h);
     for (const h of ['registry.example', '10.0.0.1:5000', 'localhost.example']) assert.ok(!isLocalhost(h), h);
+  });
+});
+
+describe('NERDNET_REGISTRY_HOSTS', () => {
+  const env = { NERDNET_REGISTRY_HOSTS: 'localhost, 127.0.0.1:5000,::1' };
+  it('lets the listed hosts through, whatever the port', () => {
+    for (const url of ['http://127.0.0.1:41000/v2/', 'https://localhost/v2/', 'http://[::1]:5000/v2/']) assert.doesNotThrow(() => checkRegistryAllowed(url, env), url);
+  });
+  it('refuses any other host before a request is made, naming it', () => {
+    assert.throws(() => checkRegistryAllowed('https://registry-1.docker.io/v2/', env), /registry host registry-1\.docker\.io is not in NERDNET_REGISTRY_HOSTS/);
+    assert.throws(() => checkRegistryAllowed('https://10.0.0.5:5000/v2/', env), /10\.0\.0\.5/);
+  });
+  it('allows everything when unset', () => {
+    assert.doesNotThrow(() => checkRegistryAllowed('https://registry-1.docker.io/v2/', {}));
+  });
+  it('a client never calls fetch for a host outside the list', async () => {
+    const saved = process.env.NERDNET_REGISTRY_HOSTS;
+    process.env.NERDNET_REGISTRY_HOSTS = '127.0.0.1';
+    let calls = 0;
+    try {
+      const client = new RegistryClient('docker.io', { fetch: () => { calls++; return Promise.reject(new Error('no')); } });
+      await assert.rejects(client.manifest('library/busybox', 'latest'), /not in NERDNET_REGISTRY_HOSTS/);
+      assert.equal(calls, 0);
+    } finally {
+      if (saved === undefined) delete process.env.NERDNET_REGISTRY_HOSTS;
+      else process.env.NERDNET_REGISTRY_HOSTS = saved;
+    }
   });
 });
